@@ -1,0 +1,87 @@
+package dev.replicalifecycle.registry;
+
+import dev.replicalifecycle.store.LvolKind;
+
+/**
+ * The rules for replica names. A replica name is also its head lvol's name, so it must be a
+ * valid SPDK lvol name and must not look like a snapshot or rebuilding lvol of another replica.
+ *
+ * <ul>
+ *   <li>1 to {@value #MAX_LENGTH} characters (SPDK's {@code SPDK_LVOL_NAME_MAX} is 64 bytes with
+ *       the terminating NUL);
+ *   <li>only ASCII letters, digits, {@code '-'}, {@code '_'} and {@code '.'}; in particular no
+ *       {@code '/'}, which separates the lvstore from the lvol in SPDK aliases;
+ *   <li>starts with a letter or digit;
+ *   <li>does not contain {@value LvolKind#SNAPSHOT_INFIX} and does not end with {@value
+ *       LvolKind#REBUILDING_SUFFIX}.
+ * </ul>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ReplicaNames {
+  /** Longest accepted name, in characters (all ASCII). */
+  public static final int MAX_LENGTH = 63;
+
+  private ReplicaNames() {}
+
+  /**
+   * Returns {@code name} if it is valid.
+   *
+   * @throws InvalidReplicaNameException saying what is wrong
+   */
+  public static String validate(String name) {
+    if (name == null) {
+      throw new InvalidReplicaNameException(null, "is null");
+    }
+    if (name.isEmpty()) {
+      throw new InvalidReplicaNameException(name, "is empty");
+    }
+    if (name.length() > MAX_LENGTH) {
+      throw new InvalidReplicaNameException(
+          name, "is " + name.length() + " characters long, at most " + MAX_LENGTH + " allowed");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (i == 0 && !alnum) {
+        throw new InvalidReplicaNameException(name, "must start with a letter or digit");
+      }
+      if (!alnum && c != '-' && c != '_' && c != '.') {
+        throw new InvalidReplicaNameException(
+            name,
+            (c == '/' ? "'/' separates lvstore and lvol in SPDK aliases" : describe(c))
+                + " at index "
+                + i
+                + "; allowed: letters, digits, '-', '_', '.'");
+      }
+    }
+    if (LvolKind.of(name) != LvolKind.HEAD) {
+      throw new InvalidReplicaNameException(
+          name,
+          "looks like a "
+              + LvolKind.of(name).name().toLowerCase(java.util.Locale.ROOT)
+              + " lvol (contains '"
+              + LvolKind.SNAPSHOT_INFIX
+              + "' or ends with '"
+              + LvolKind.REBUILDING_SUFFIX
+              + "')");
+    }
+    return name;
+  }
+
+  /** Whether {@link #validate(String)} would accept {@code name}. */
+  public static boolean isValid(String name) {
+    try {
+      validate(name);
+      return true;
+    } catch (InvalidReplicaNameException e) {
+      return false;
+    }
+  }
+
+  private static String describe(char c) {
+    return c < 0x20 || c > 0x7e
+        ? String.format("character U+%04X", (int) c)
+        : "character '" + c + "'";
+  }
+}

@@ -1,0 +1,35 @@
+package dev.replicalifecycle.store;
+
+import java.util.Objects;
+
+/**
+ * One logical volume as a store lists it. Immutable.
+ *
+ * @param name the lvol name inside its lvol store (for SPDK, the part after {@code <lvs>/} of the
+ *     alias)
+ * @param uuid the lvol's UUID (the bdev name in SPDK)
+ * @param sizeBytes the size in bytes as the store reports it
+ * @param kind what the name says the lvol is for; see {@link LvolKind#of(String)}
+ */
+public record Lvol(String name, String uuid, long sizeBytes, LvolKind kind) {
+
+  /** Checks the fields: all non-null, size not negative. */
+  public Lvol {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(uuid, "uuid");
+    Objects.requireNonNull(kind, "kind");
+    if (sizeBytes < 0) {
+      throw new IllegalArgumentException("sizeBytes < 0: " + sizeBytes);
+    }
+  }
+
+  /** An lvol whose kind follows from its name. */
+  public static Lvol of(String name, String uuid, long sizeBytes) {
+    return new Lvol(name, uuid, sizeBytes, LvolKind.of(name));
+  }
+
+  /** The name of the replica this lvol belongs to (see {@link LvolKind#replicaName(String)}). */
+  public String replicaName() {
+    return kind.replicaName(name);
+  }
+}

