@@ -1,0 +1,491 @@
+package dev.replicalifecycle.registry;
+
+import dev.replicalifecycle.registry.VerifyReport.Change;
+import dev.replicalifecycle.registry.VerifyReport.ChangeKind;
+import dev.replicalifecycle.registry.VerifyReport.Skip;
+import dev.replicalifecycle.registry.VerifyReport.SkipReason;
+import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolNotFoundException;
+import dev.replicalifecycle.store.LvolStore;
+import dev.replicalifecycle.store.StoreException;
+import dev.replicalifecycle.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The V4 ("stamped verify") registry: see {@link ReplicaRegistry} for the contract and {@code
+ * spec/ReplicaLifecycle.tla} for the model it follows step by step ({@link SpecAction}).
+ *
+ * <p>State: one {@link Slot} per name in a {@link ConcurrentHashMap}; every change to a name is a
+ * {@code compute} on its key that stamps the slot with a fresh value of one global counter. A
+ * slot whose replica is {@code null} is a tombstone: it remembers when the name was last freed,
+ * so that a verify round can tell that a name changed even after it went away. A round removes
+ * the tombstones it no longer needs (version at or below its stamp) when it ends.
+ *
+ * <p>Thread-safe; no lock is held across a store call. The only lock is the round lock, which
+ * only verify rounds take.
+ */
+final class StampedRegistry implements ReplicaRegistry {
+
+  /**
+   * One name's state.
+   *
+   * @param replica the replica, or {@code null} for a tombstone
+   * @param version the counter value of the last change to this name
+   * @param busy completes when the create or delete in flight ends; {@code null} if none
+   */
+  private record Slot(Replica replica, long version, CompletableFuture<Void> busy) {
+    boolean live() {
+      return replica != null;
+    }
+
+    /** This name, settled (no operation in flight) with {@code next} as its replica. */
+    Slot settle(Replica next, AtomicLong clock) {
+      return new Slot(next, clock.incrementAndGet(), null);
+    }
+  }
+
+  private final LvolStore store;
+  private final StepListener listener;
+  private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+  private final AtomicLong clock = new AtomicLong();
+  private final ReentrantLock roundLock = new ReentrantLock();
+  private volatile boolean closed;
+  private volatile VerifyLoop loop;
+
+  StampedRegistry(LvolStore store, StepListener listener) {
+    this.store = store;
+    this.listener = listener;
+  }
+
+  void startLoop(
+      Duration interval, Consumer<VerifyReport> onReport, Consumer<ReplicaStoreException> onFail) {
+    loop = VerifyLoop.start(this, interval, onReport, onFail);
+  }
+
+  // ---------------------------------------------------------------- create
+
+  @Override
+  public Replica create(String name, long sizeBytes) {
+    ReplicaNames.validate(name);
+    if (sizeBytes <= 0) {
+      throw new IllegalArgumentException("sizeBytes must be positive: " + sizeBytes);
+    }
+    ensureOpen();
+
+    // CreateReserve
+    before(SpecAction.CreateReserve, name);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Replica creating = new Replica(name, ReplicaState.CREATING, null, sizeBytes, null);
+    boolean[] reserved = {false};
+    slots.compute(
+        name,
+        (k, cur) -> {
+          if (cur != null && cur.live()) {
+            return cur;
+          }
+          reserved[0] = true;
+          return new Slot(creating, clock.incrementAndGet(), done);
+        });
+    after(SpecAction.CreateReserve, name, reserved[0] ? "ok" : "exists");
+    if (!reserved[0]) {
+      throw new ReplicaAlreadyExistsException(name, "replica " + name + " already exists");
+    }
+
+    try {
+      // CreateLvol
+      before(SpecAction.CreateLvol, name);
+      Lvol lvol;
+      try {
+        lvol = store.createLvol(name, sizeBytes);
+      } catch (LvolAlreadyExistsException e) {
+        after(SpecAction.CreateLvol, name, "exists");
+        abort(name, done, null);
+        throw new ReplicaAlreadyExistsException(
+            name,
+            "an lvol named "
+                + name
+                + " exists in the store but no replica owns it (a verify round adopts it)");
+      } catch (StoreException | RuntimeException e) {
+        StoreException failure = asStoreException(e);
+        after(SpecAction.CreateLvol, name, failure.outcomeKnown() ? "fail" : "timeout");
+        throw rollBack(name, done, failure);
+      }
+      after(SpecAction.CreateLvol, name, "ok");
+
+      // CreateExpose: where engine code exposes the head; nothing to do here.
+      before(SpecAction.CreateExpose, name);
+      after(SpecAction.CreateExpose, name, "ok");
+
+      // CreatePublish
+      before(SpecAction.CreatePublish, name);
+      Replica running = new Replica(name, ReplicaState.RUNNING, lvol.uuid(), sizeBytes, null);
+      slots.compute(name, (k, cur) -> ownedBy(cur, done, name).settle(running, clock));
+      done.complete(null);
+      after(SpecAction.CreatePublish, name, "running");
+      return running;
+    } finally {
+      // Unexpected errors (a listener that throws, an Error) must not leave the name stuck.
+      if (!done.isDone()) {
+        slots.computeIfPresent(
+            name,
+            (k, cur) ->
+                cur.busy() == done
+                    ? cur.settle(cur.replica().withError("create interrupted by an unexpected error"), clock)
+                    : cur);
+        done.complete(null);
+      }
+    }
+  }
+
+  /** CreateRollback (outcome unknown only), then CreateAbort; returns the exception to throw. */
+  private ReplicaStoreException rollBack(
+      String name, CompletableFuture<Void> done, StoreException cause) {
+    if (cause.outcomeKnown()) {
+      abort(name, done, null);
+      return new ReplicaStoreException(
+          name, "create of " + name + " failed; rolled back: " + cause.getMessage(), cause);
+    }
+    before(SpecAction.CreateRollback, name);
+    String leftover = null;
+    try {
+      store.deleteLvol(name);
+      after(SpecAction.CreateRollback, name, "ok");
+    } catch (LvolNotFoundException e) {
+      after(SpecAction.CreateRollback, name, "notfound");
+    } catch (StoreException | RuntimeException e) {
+      StoreException failure = asStoreException(e);
+      after(SpecAction.CreateRollback, name, failure.outcomeKnown() ? "fail" : "timeout");
+      leftover =
+          "create failed ("
+              + cause.getMessage()
+              + ") and its rollback failed ("
+              + failure.getMessage()
+              + "): the lvol may exist; delete the replica";
+    }
+    abort(name, done, leftover);
+    return new ReplicaStoreException(
+        name,
+        leftover != null
+            ? "create of " + name + ": " + leftover
+            : "create of " + name + " failed; rolled back: " + cause.getMessage(),
+        cause);
+  }
+
+  /** CreateAbort: free the name, or leave it in error with {@code leftover} as the reason. */
+  private void abort(String name, CompletableFuture<Void> done, String leftover) {
+    before(SpecAction.CreateAbort, name);
+    slots.compute(
+        name,
+        (k, cur) -> {
+          Slot own = ownedBy(cur, done, name);
+          return own.settle(leftover == null ? null : own.replica().withError(leftover), clock);
+        });
+    done.complete(null);
+    after(SpecAction.CreateAbort, name, leftover == null ? "removed" : "error");
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  @Override
+  public void delete(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+
+    // DeleteMark: wait for the operation in flight on this name, then mark (or reserve).
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean found;
+    while (true) {
+      Slot seen = slots.get(name);
+      if (seen != null && seen.busy() != null) {
+        seen.busy().join();
+        continue;
+      }
+      before(SpecAction.DeleteMark, name);
+      boolean[] marked = {false};
+      Replica deleting =
+          seen != null && seen.live()
+              ? seen.replica().withState(ReplicaState.DELETING)
+              : new Replica(name, ReplicaState.DELETING, null, 0, null);
+      slots.compute(
+          name,
+          (k, cur) -> {
+            if (cur != seen) {
+              return cur; // changed since we looked: look again
+            }
+            marked[0] = true;
+            return new Slot(deleting, clock.incrementAndGet(), done);
+          });
+      if (marked[0]) {
+        found = seen != null && seen.live();
+        after(SpecAction.DeleteMark, name, found ? "found" : "absent");
+        break;
+      }
+    }
+
+    try {
+      // DeleteLvol
+      before(SpecAction.DeleteLvol, name);
+      StoreException failure = null;
+      try {
+        store.deleteLvol(name);
+        after(SpecAction.DeleteLvol, name, "ok");
+      } catch (LvolNotFoundException e) {
+        after(SpecAction.DeleteLvol, name, "notfound");
+      } catch (StoreException | RuntimeException e) {
+        failure = asStoreException(e);
+        after(SpecAction.DeleteLvol, name, failure.outcomeKnown() ? "fail" : "timeout");
+      }
+
+      // DeleteRemove
+      before(SpecAction.DeleteRemove, name);
+      String reason = failure == null ? null : "delete failed: " + failure.getMessage();
+      slots.compute(
+          name,
+          (k, cur) -> {
+            Slot own = ownedBy(cur, done, name);
+            return own.settle(reason == null ? null : own.replica().withError(reason), clock);
+          });
+      done.complete(null);
+      after(SpecAction.DeleteRemove, name, reason == null ? "removed" : "error");
+      if (failure != null) {
+        throw new ReplicaStoreException(
+            name, "delete of " + name + " failed; replica left in error: " + reason, failure);
+      }
+    } finally {
+      if (!done.isDone()) {
+        slots.computeIfPresent(
+            name,
+            (k, cur) ->
+                cur.busy() == done
+                    ? cur.settle(cur.replica().withError("delete interrupted by an unexpected error"), clock)
+                    : cur);
+        done.complete(null);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<Replica> get(String name) {
+    ReplicaNames.validate(name);
+    Slot slot = slots.get(name);
+    return slot == null ? Optional.empty() : Optional.ofNullable(slot.replica());
+  }
+
+  @Override
+  public List<Replica> list() {
+    List<Replica> out = new ArrayList<>();
+    for (Slot slot : slots.values()) {
+      if (slot.live()) {
+        out.add(slot.replica());
+      }
+    }
+    out.sort((a, b) -> a.name().compareTo(b.name()));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  @Override
+  public VerifyReport verify() {
+    ensureOpen();
+    roundLock.lock();
+    try {
+      return round();
+    } finally {
+      roundLock.unlock();
+    }
+  }
+
+  private VerifyReport round() {
+    // VerifyStart
+    before(SpecAction.VerifyStart, null);
+    long stamp = clock.get();
+    afterStep(new Step(SpecAction.VerifyStart, null, "ok", stamp));
+
+    // VerifyList
+    before(SpecAction.VerifyList, null);
+    List<Lvol> lvols;
+    try {
+      lvols = store.listLvols();
+    } catch (StoreException | RuntimeException e) {
+      StoreException failure = asStoreException(e);
+      after(SpecAction.VerifyList, null, "fail");
+      throw new ReplicaStoreException(
+          null, "verify: listing lvols failed; nothing changed: " + failure.getMessage(), failure);
+    }
+    after(SpecAction.VerifyList, null, "ok");
+
+    Map<String, Lvol> heads = new HashMap<>();
+    Set<String> rebuilding = new HashSet<>();
+    List<Lvol> others = new ArrayList<>();
+    for (Lvol lvol : lvols) {
+      switch (lvol.kind()) {
+        case HEAD -> heads.put(lvol.name(), lvol);
+        case REBUILDING -> {
+          rebuilding.add(lvol.replicaName());
+          others.add(lvol);
+        }
+        case SNAPSHOT -> others.add(lvol);
+      }
+    }
+
+    // VerifyApply, once per name the registry or the store knows, in name order.
+    TreeSet<String> names = new TreeSet<>(slots.keySet());
+    for (String head : heads.keySet()) {
+      if (ReplicaNames.isValid(head)) {
+        names.add(head);
+      }
+    }
+    List<Change> changes = new ArrayList<>();
+    List<Skip> skipped = new ArrayList<>();
+    for (String name : names) {
+      before(SpecAction.VerifyApply, name);
+      Decision d = new Decision();
+      slots.compute(name, (k, cur) -> decide(k, cur, stamp, heads, rebuilding, d));
+      after(SpecAction.VerifyApply, name, d.outcome);
+      switch (d.outcome) {
+        case "changed" -> skipped.add(new Skip(name, SkipReason.CHANGED_SINCE_STAMP));
+        case "inflight" -> skipped.add(new Skip(name, SkipReason.IN_FLIGHT));
+        case "error" -> changes.add(new Change(name, ChangeKind.MARKED_ERROR, d.result));
+        case "adopt" -> changes.add(new Change(name, ChangeKind.ADOPTED, d.result));
+        default -> {}
+      }
+    }
+
+    // Lvols of other kinds whose replica has neither an entry nor a head: reported only.
+    List<String> orphans = new ArrayList<>();
+    for (Lvol lvol : others) {
+      String owner = lvol.replicaName();
+      Slot slot = slots.get(owner);
+      if ((slot == null || !slot.live()) && !heads.containsKey(owner)) {
+        orphans.add(lvol.name());
+      }
+    }
+    orphans.sort(null);
+
+    // Tombstones at or below the stamp tell no future round anything.
+    slots.forEach(
+        (name, slot) -> {
+          if (!slot.live() && slot.version() <= stamp) {
+            slots.remove(name, slot);
+          }
+        });
+    return new VerifyReport(stamp, lvols.size(), changes, skipped, orphans);
+  }
+
+  /** The outcome of one VerifyApply, filled in by {@link #decide}. */
+  private static final class Decision {
+    String outcome = "keep";
+    Replica result;
+  }
+
+  /** The compare-and-set of VerifyApply, run inside {@code compute} on the name's key. */
+  private Slot decide(
+      String name,
+      Slot cur,
+      long stamp,
+      Map<String, Lvol> heads,
+      Set<String> rebuilding,
+      Decision d) {
+    if (cur != null && cur.version() > stamp) {
+      d.outcome = "changed";
+      return cur;
+    }
+    if (cur != null && cur.busy() != null) {
+      d.outcome = "inflight";
+      return cur;
+    }
+    Replica r = cur == null ? null : cur.replica();
+    if (r != null
+        && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)
+        && !heads.containsKey(name)
+        && !rebuilding.contains(name)) {
+      d.outcome = "error";
+      d.result =
+          r.withError(
+              "lvol "
+                  + name
+                  + " not found in the store (verify round at stamp "
+                  + stamp
+                  + ")");
+      return cur.settle(d.result, clock);
+    }
+    Lvol head = heads.get(name);
+    if (r == null && head != null) {
+      d.outcome = "adopt";
+      d.result = new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);
+      return new Slot(d.result, clock.incrementAndGet(), null);
+    }
+    return cur;
+  }
+
+  // ---------------------------------------------------------------- close
+
+  @Override
+  public void close() {
+    closed = true;
+    VerifyLoop l = loop;
+    if (l != null) {
+      l.stop();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new RegistryClosedException();
+    }
+  }
+
+  /** The slot of the operation owning {@code done}; anything else is a broken invariant. */
+  private static Slot ownedBy(Slot cur, CompletableFuture<Void> done, String name) {
+    if (cur == null || cur.busy() != done) {
+      throw new IllegalStateException(
+          "registry invariant broken: " + name + " changed while its operation was in flight");
+    }
+    return cur;
+  }
+
+  private static StoreException asStoreException(Exception e) {
+    if (e instanceof StoreException se) {
+      return se;
+    }
+    return new StoreUnavailableException("store call threw " + e, e);
+  }
+
+  private void before(SpecAction action, String name) {
+    if (listener != null) {
+      listener.beforeStep(action, name);
+    }
+  }
+
+  private void after(SpecAction action, String name, String outcome) {
+    if (listener != null) {
+      listener.afterStep(new Step(action, name, outcome, clock.get()));
+    }
+  }
+
+  private void afterStep(Step step) {
+    if (listener != null) {
+      listener.afterStep(step);
+    }
+  }
+
+}

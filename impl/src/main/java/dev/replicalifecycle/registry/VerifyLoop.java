@@ -1,0 +1,67 @@
+package dev.replicalifecycle.registry;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs {@link ReplicaRegistry#verify()} rounds on one daemon thread, {@code interval} after the
+ * end of each round (so rounds never overlap, and a slow listing delays the next round rather
+ * than piling rounds up). A failed round is reported and the loop goes on.
+ *
+ * <p>Thread-safe: {@link #stop()} may be called from any thread, more than once.
+ */
+final class VerifyLoop {
+  private final ScheduledExecutorService executor;
+
+  private VerifyLoop(ScheduledExecutorService executor) {
+    this.executor = executor;
+  }
+
+  static VerifyLoop start(
+      ReplicaRegistry registry,
+      Duration interval,
+      Consumer<VerifyReport> onReport,
+      Consumer<ReplicaStoreException> onFailure) {
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "replica-verify");
+              t.setDaemon(true);
+              return t;
+            });
+    long nanos = interval.toNanos();
+    executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            onReport.accept(registry.verify());
+          } catch (ReplicaStoreException e) {
+            onFailure.accept(e);
+          } catch (RegistryClosedException e) {
+            // closing: the executor is being shut down
+          } catch (RuntimeException e) {
+            // a listener threw: keep the loop alive (scheduleWithFixedDelay stops on exceptions)
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+          }
+        },
+        nanos,
+        nanos,
+        TimeUnit.NANOSECONDS);
+    return new VerifyLoop(executor);
+  }
+
+  /** Stops the loop and waits (up to a minute) for a round in progress to end. */
+  void stop() {
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("verify round did not end within a minute of close()");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
