@@ -21,7 +21,8 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
             "  --spec-dir DIR     spec directory with manifest.json (default: modelcheck.specDir, else ./spec or ../spec)",
             "  --models LIST      comma-separated model ids or globs (* and ?), default: all",
             "  --size S           small | deep | all (default all)",
-            "  --workers W        TLC -workers per model: a number or auto (default auto)",
+            "  --workers W        TLC -workers per model: a number, auto, or per-model (default per-model:",
+            "                     1 for models expected to fail, for shortest repeatable traces; auto otherwise)",
             "  --parallel N       TLC runs at once (default 1)",
             "  --timeout T        per-model limit: 90s, 30m, 2h, or minutes (default 30m)",
             "  --out DIR          output directory for verdicts.json, traces/, tlc/ (default modelcheck/target)",
@@ -46,7 +47,7 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
         Path outDir = null;
         List<String> models = new ArrayList<>();
         String size = "all";
-        String workers = System.getProperty("modelcheck.workers", "auto");
+        String workers = System.getProperty("modelcheck.workers", TlcLauncher.PER_MODEL);
         Duration timeout = Duration.ofMinutes(Long.getLong("modelcheck.timeoutMinutes", 30));
         int parallel = Integer.getInteger("modelcheck.parallel", 1);
         boolean help = false;
@@ -88,8 +89,9 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
                     size = value;
                 }
                 case "--workers" -> {
-                    if (!value.equals("auto") && !value.matches("[1-9]\\d*")) {
-                        throw new UsageException("--workers must be a positive number or auto, got '" + value + "'");
+                    if (!value.equals("auto") && !value.equals(TlcLauncher.PER_MODEL) && !value.matches("[1-9]\\d*")) {
+                        throw new UsageException("--workers must be a positive number, auto or per-model, got '"
+                                + value + "'");
                     }
                     workers = value;
                 }

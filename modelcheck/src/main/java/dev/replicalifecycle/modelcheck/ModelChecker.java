@@ -181,7 +181,8 @@ final class ModelChecker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TlcLauncher.TlcRun run = launcher.run(specDir, m.module(), m.config(), runDir, onLine);
+        TlcLauncher.TlcRun run = launcher.run(specDir, m.module(), m.config(), runDir, onLine,
+                m.expected().violated());
         TlcReport report;
         if (run.timedOut()) {
             report = new TlcReport(-1, Outcome.error("TLC timed out after " + Math.round(run.seconds())

@@ -41,8 +41,11 @@ final class TlcLauncher {
     private final String workers;
     private final Duration timeout;
 
+    /** Workers value meaning: 1 for models expected to fail (shortest, repeatable traces), auto otherwise. */
+    static final String PER_MODEL = "per-model";
+
     /**
-     * @param workers TLC {@code -workers} value: a number or {@code auto}
+     * @param workers TLC {@code -workers} value: a number, {@code auto}, or {@link #PER_MODEL}
      * @param timeout wall-clock limit per run; the child is killed when it passes
      */
     TlcLauncher(String workers, Duration timeout) {
@@ -89,6 +92,11 @@ final class TlcLauncher {
 
     /** @return the child's command line */
     List<String> command(Path runDir, String config, String module) {
+        return command(runDir, config, module, false);
+    }
+
+    /** @return the child's command line; {@code expectViolation} picks the workers under {@link #PER_MODEL} */
+    List<String> command(Path runDir, String config, String module, boolean expectViolation) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.add("-XX:+UseParallelGC");
@@ -99,7 +107,7 @@ final class TlcLauncher {
         cmd.add("tlc2.TLC");
         cmd.add("-tool");
         cmd.add("-workers");
-        cmd.add(workers);
+        cmd.add(PER_MODEL.equals(workers) ? (expectViolation ? "1" : "auto") : workers);
         cmd.add("-metadir");
         cmd.add(runDir.resolve("states").toAbsolutePath().toString());
         cmd.add("-config");
@@ -120,6 +128,12 @@ final class TlcLauncher {
      * @throws UncheckedIOException if the child cannot be started
      */
     TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine) {
+        return run(specDir, module, config, runDir, onLine, false);
+    }
+
+    /** As {@link #run(Path, String, String, Path, Consumer)}; {@code expectViolation} picks the workers. */
+    TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine,
+               boolean expectViolation) {
         Path out = runDir.resolve("tlc.out");
         Path err = runDir.resolve("tlc.err");
         Process p;
@@ -127,7 +141,7 @@ final class TlcLauncher {
         try {
             deleteTree(runDir);
             Files.createDirectories(runDir.resolve("tmp"));
-            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module))
+            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module, expectViolation))
                     .directory(specDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                     .redirectError(err.toFile());

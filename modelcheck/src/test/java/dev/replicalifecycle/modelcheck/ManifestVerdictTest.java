@@ -44,7 +44,7 @@ class ManifestVerdictTest {
         }
 
         ModelChecker checker = new ModelChecker(spec, TestPaths.outDir(),
-                new TlcLauncher(System.getProperty("modelcheck.workers", "auto"),
+                new TlcLauncher(System.getProperty("modelcheck.workers", TlcLauncher.PER_MODEL),
                         Duration.ofMinutes(Long.getLong("modelcheck.timeoutMinutes", 30))),
                 Integer.getInteger("modelcheck.parallel", 1), System.out, Duration.ofSeconds(10));
         List<ModelResult> results = checker.run(models);
