@@ -40,6 +40,9 @@ import java.util.function.Consumer;
  */
 final class StampedRegistry implements ReplicaRegistry {
 
+  /** Outcome of a DeleteMark try that found the name busy: nothing happened, the delete waits. */
+  static final String BUSY = "busy";
+
   /**
    * One name's state.
    *
@@ -205,35 +208,33 @@ final class StampedRegistry implements ReplicaRegistry {
     ReplicaNames.validate(name);
     ensureOpen();
 
-    // DeleteMark: wait for the operation in flight on this name, then mark (or reserve).
+    // DeleteMark: mark (or reserve) the name; if an operation on it is in flight, wait for its
+    // end and try again. A try that finds the name busy changes nothing and is reported with
+    // the outcome "busy" (not a spec step: in the spec, DeleteMark is simply not enabled).
     CompletableFuture<Void> done = new CompletableFuture<>();
-    boolean found;
     while (true) {
-      Slot seen = slots.get(name);
-      if (seen != null && seen.busy() != null) {
-        seen.busy().join();
-        continue;
-      }
       before(SpecAction.DeleteMark, name);
-      boolean[] marked = {false};
-      Replica deleting =
-          seen != null && seen.live()
-              ? seen.replica().withState(ReplicaState.DELETING)
-              : new Replica(name, ReplicaState.DELETING, null, 0, null);
+      Slot[] seen = {null};
       slots.compute(
           name,
           (k, cur) -> {
-            if (cur != seen) {
-              return cur; // changed since we looked: look again
+            seen[0] = cur;
+            if (cur != null && cur.busy() != null) {
+              return cur;
             }
-            marked[0] = true;
+            Replica deleting =
+                cur != null && cur.live()
+                    ? cur.replica().withState(ReplicaState.DELETING)
+                    : new Replica(name, ReplicaState.DELETING, null, 0, null);
             return new Slot(deleting, clock.incrementAndGet(), done);
           });
-      if (marked[0]) {
-        found = seen != null && seen.live();
-        after(SpecAction.DeleteMark, name, found ? "found" : "absent");
+      Slot cur = seen[0];
+      if (cur == null || cur.busy() == null) {
+        after(SpecAction.DeleteMark, name, cur != null && cur.live() ? "found" : "absent");
         break;
       }
+      after(SpecAction.DeleteMark, name, BUSY);
+      cur.busy().join();
     }
 
     try {
