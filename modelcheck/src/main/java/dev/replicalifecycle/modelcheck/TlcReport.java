@@ -23,9 +23,12 @@ import java.util.regex.Pattern;
  * @param trace           counterexample states, first to last; empty if none
  * @param loopIndex       0-based index the last state loops back to (lassos), or null
  * @param stuttering      whether the counterexample ends in infinite stuttering
+ * @param loopAction      the action of the step that closes the lasso (from last state back to
+ *                        {@code loopIndex}), or null
  */
 record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long distinctStates, Long queue,
-                 Integer depth, List<TraceState> trace, Integer loopIndex, boolean stuttering) {
+                 Integer depth, List<TraceState> trace, Integer loopIndex, boolean stuttering,
+                 String loopAction) {
 
     // message codes, from tlc2.output.EC in TLC 2.18
     static final int GENERAL = 1000;
@@ -58,6 +61,7 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
     private static final Pattern PROPERTY_INIT_TEXT = Pattern.compile("Property (\\S+) is violated by the initial state");
     private static final Pattern ACTION_PROPERTY_TEXT = Pattern.compile("Action property (\\S+) is violated");
     private static final Pattern STATE_HEADER = Pattern.compile("^(\\d+): <(.*)>\\s*$");
+    private static final Pattern LOOP_ACTION = Pattern.compile("Back to state:?[^<]*<(\\w+)");
     private static final Pattern BACK_TO = Pattern.compile("^(\\d+): Back to state|Back to state:? (\\d+)");
     private static final Pattern TRAILING_NUMBER = Pattern.compile("^(\\d+):");
 
@@ -110,6 +114,7 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
 
         List<TraceState> trace = new ArrayList<>();
         Integer loop = null;
+        String loopAction = null;
         boolean stuttering = false;
         Outcome violation = null;
         boolean unreadableTrace = false;
@@ -156,6 +161,8 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
                     if (m.find()) {
                         loop = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)) - 1;
                     }
+                    Matcher a = LOOP_ACTION.matcher(msg.text());
+                    loopAction = a.find() ? a.group(1) : null;
                 }
                 default -> {
                 }
@@ -179,7 +186,8 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
         } else {
             outcome = Outcome.error(errorText(out, exitCode, stderr));
         }
-        return new TlcReport(exitCode, outcome, generated, distinct, queue, depth, trace, loop, stuttering);
+        return new TlcReport(exitCode, outcome, generated, distinct, queue, depth, trace, loop, stuttering,
+                loop == null || stuttering ? null : loopAction);
     }
 
     private static Long number(String s) {

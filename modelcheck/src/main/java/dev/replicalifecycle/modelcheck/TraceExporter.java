@@ -65,6 +65,9 @@ final class TraceExporter {
         meta.put("property", actual.property());
         meta.put("kind", actual.kind());
         meta.put("result", actual.result());
+        if (report.loopAction() != null) {
+            meta.put("loopAction", report.loopAction());
+        }
         return ItfTrace.of(meta, vars, values, actions, report.loopIndex());
     }
 
@@ -105,7 +108,8 @@ final class TraceExporter {
         if (report.loopIndex() != null) {
             String back = report.stuttering() && report.loopIndex() == states.size() - 1
                     ? "stutters forever in state " + report.loopIndex()
-                    : "loops back to state " + report.loopIndex();
+                    : (report.loopAction() == null ? "" : report.loopAction() + " ")
+                            + "loops back to state " + report.loopIndex();
             lines.add(pad("", width) + "  (" + back + ")");
         }
         return lines;
