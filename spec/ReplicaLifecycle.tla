@@ -64,9 +64,11 @@ Variants == {"V0", "V1", "V2", "V3", "V4"}
 (*                 counter instead of the per-name compare-and-set)        *)
 (*   NoopAbsentDelete  delete of a name with no entry returns at once, as  *)
 (*                 DESIGN's V4 first said (wrong after a restart)          *)
+(*   NoPrecheck    create does not look the name up before making the lvol *)
+(*                 (its rollback may then delete an orphan it did not make)*)
 (***************************************************************************)
 Mutants == {"none", "NoReserve", "NoNameLock", "JudgeInFlight", "NoCas", "GlobalSkip",
-            "NoopAbsentDelete"}
+            "NoopAbsentDelete", "NoPrecheck"}
 
 ASSUME Variant \in Variants
 ASSUME Mutant \in Mutants /\ (Mutant /= "none" => Variant = "V4")
@@ -99,10 +101,11 @@ VARIABLES
     deleted,    \* history: names whose delete returned success; no create or delete of the name since
     harmed,     \* history: names whose lvol was lost or whose delete started, since the engine added them
     unjust,     \* history: names the engine marked ERR while not in harmed (should stay empty)
+    foreign,    \* history: names whose lvol a create's rollback deleted though that create did not make it
     step        \* the last step: [action, proc, name, outcome], for traces (not in the VIEW)
 
-vars == <<map, lvols, rlvols, exposed, cl, vf, changed, eng, left, created, deleted, harmed, unjust, step>>
-view == <<map, lvols, rlvols, exposed, cl, vf, changed, eng, left, created, deleted, harmed, unjust>>
+vars == <<map, lvols, rlvols, exposed, cl, vf, changed, eng, left, created, deleted, harmed, unjust, foreign, step>>
+view == <<map, lvols, rlvols, exposed, cl, vf, changed, eng, left, created, deleted, harmed, unjust, foreign>>
 
 -----------------------------------------------------------------------------
 (* Client and verify process states. *)
@@ -112,9 +115,12 @@ ClientPcs == {"idle", "lvol", "expose", "publish", "rollback", "abort", "remove"
 (*   ok | fail (nothing applied) | exists (EEXIST) | unknown (timeout) |   *)
 (*   undone (rollback deleted the lvol) | leftover (rollback failed)        *)
 Results == {"none", "ok", "fail", "exists", "unknown", "undone", "leftover"}
+(* made: this create's CreateLvol put the lvol in the store (known to the   *)
+(* spec, not to the implementation after a timeout).                        *)
 ClientStates == [op : {"idle", "create", "delete"}, name : Names \cup {None},
-                 pc : ClientPcs, obj : Objs \cup {None}, res : Results]
-IdleClient == [op |-> "idle", name |-> None, pc |-> "idle", obj |-> None, res |-> "none"]
+                 pc : ClientPcs, obj : Objs \cup {None}, res : Results, made : BOOLEAN]
+IdleClient == [op |-> "idle", name |-> None, pc |-> "idle", obj |-> None, res |-> "none",
+               made |-> FALSE]
 
 NoMap == [n \in Names |-> None]
 VerifyStates == [pc : {"idle", "list", "apply"}, copy : [Names -> Entries \cup {None}],
@@ -184,28 +190,34 @@ CreateReserve(c, n) ==
               /\ UNCHANGED <<map, cl, changed>>
          ELSE /\ Step("CreateReserve", c, n, "ok")
               /\ cl' = [cl EXCEPT ![c] = [op |-> "create", name |-> n, pc |-> "lvol",
-                                          obj |-> c, res |-> "none"]]
+                                          obj |-> c, res |-> "none", made |-> FALSE]]
               /\ IF InsertsFirst
                    THEN /\ map' = [map EXCEPT ![n] =
                                       EntryOf(n, c, IF Variant = "V0" THEN "pending" ELSE "creating")]
                         /\ MarkChanged(n)
                    ELSE UNCHANGED <<map, changed>>
-    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, created, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, created, harmed, unjust, foreign>>
 
-(* bdev_lvol_create.  V0..V3 reuse a head that exists (prepareHead); V4    *)
-(* gets EEXIST.  With faults left, the call may fail (nothing applied) or  *)
-(* time out (applied or not, unknown to the caller).                       *)
+(* bdev_lvol_create.  V0..V3 reuse a head that exists (prepareHead).  V4   *)
+(* first looks the name up (one more store call, merged into this step: no *)
+(* other action can add lvol n in between, since only the create holding   *)
+(* the reservation makes it) and an existing lvol, an orphan no entry owns *)
+(* yet, fails the create with EEXIST; so its rollback can only ever delete *)
+(* an lvol this create made.  With faults left, the call may fail (nothing *)
+(* applied) or time out (applied or not, unknown to the caller).           *)
 CreateLvolOk(c) ==
     LET n == cl[c].name IN
     IF n \in lvols /\ Variant = "V4"
       THEN /\ Goto(c, "abort", "exists") /\ Step("CreateLvol", c, n, "exists")
            /\ UNCHANGED <<lvols, left>>
-      ELSE /\ lvols' = lvols \cup {n} /\ Goto(c, "expose", "ok")
+      ELSE /\ lvols' = lvols \cup {n}
+           /\ cl' = [cl EXCEPT ![c].pc = "expose", ![c].res = "ok", ![c].made = n \notin lvols]
            /\ Step("CreateLvol", c, n, "ok") /\ UNCHANGED left
 
 CreateLvolFault(c) ==
     LET n == cl[c].name IN
     /\ left.store > 0
+    /\ V4Guard("NoPrecheck") => n \notin lvols
     /\ left' = [left EXCEPT !.store = @ - 1]
     /\ \E kind \in {"fail", "timeout-applied", "timeout-lost"} :
          /\ lvols' = IF kind = "timeout-applied" THEN lvols \cup {n} ELSE lvols
@@ -213,12 +225,13 @@ CreateLvolFault(c) ==
          /\ cl' = [cl EXCEPT ![c].pc = CASE Variant /= "V4" -> "publish"
                                        []   kind = "fail"   -> "abort"
                                        []   OTHER           -> "rollback",
-                             ![c].res = IF kind = "fail" THEN "fail" ELSE "unknown"]
+                             ![c].res = IF kind = "fail" THEN "fail" ELSE "unknown",
+                             ![c].made = kind = "timeout-applied" /\ n \notin lvols]
 
 CreateLvol(c) ==
     /\ cl[c].op = "create" /\ cl[c].pc = "lvol"
     /\ (CreateLvolOk(c) \/ CreateLvolFault(c))
-    /\ UNCHANGED <<map, rlvols, exposed, vf, changed, eng, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, rlvols, exposed, vf, changed, eng, created, deleted, harmed, unjust, foreign>>
 
 (* Allocate ports, expose the head over NVMe-oF. *)
 CreateExpose(c) ==
@@ -226,7 +239,7 @@ CreateExpose(c) ==
     /\ exposed' = exposed \cup {<<cl[c].name, c>>}
     /\ Goto(c, "publish", cl[c].res)
     /\ Step("CreateExpose", c, cl[c].name, "ok")
-    /\ UNCHANGED <<map, lvols, rlvols, vf, changed, eng, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, lvols, rlvols, vf, changed, eng, left, created, deleted, harmed, unjust, foreign>>
 
 (* The create returns.  V0: the object (wherever it is) becomes running,   *)
 (* or error; no S needed (R only).  V1..V3: put the object in the map      *)
@@ -247,7 +260,7 @@ CreatePublish(c) ==
              ELSE UNCHANGED <<created, eng, harmed>>
     /\ Return(c)
     /\ Step("CreatePublish", c, n, IF ok THEN "running" ELSE "error")
-    /\ UNCHANGED <<lvols, rlvols, exposed, vf, deleted, left, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, vf, deleted, left, unjust, foreign>>
 
 (* V4, after a timeout: delete the lvol that may have been made. *)
 CreateRollback(c) ==
@@ -261,6 +274,7 @@ CreateRollback(c) ==
                /\ lvols' = IF kind = "timeout-applied" THEN lvols \ {n} ELSE lvols
                /\ Goto(c, "abort", "leftover")
                /\ Step("CreateRollback", c, n, kind)
+    /\ foreign' = IF n \in lvols /\ n \notin lvols' /\ ~cl[c].made THEN foreign \cup {n} ELSE foreign
     /\ UNCHANGED <<map, rlvols, exposed, vf, changed, eng, created, deleted, harmed, unjust>>
 
 (* V4: give the name back, or, when the lvol may still exist, leave the    *)
@@ -272,7 +286,7 @@ CreateAbort(c) ==
     /\ MarkChanged(n)
     /\ Return(c)
     /\ Step("CreateAbort", c, n, IF cl[c].res = "leftover" THEN "error" ELSE "removed")
-    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, created, deleted, harmed, unjust, foreign>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -297,7 +311,7 @@ DeleteMark(c, n) ==
               /\ UNCHANGED <<map, cl>>
          ELSE /\ cl' = [cl EXCEPT ![c] = [op |-> "delete", name |-> n, pc |-> "lvol",
                                           obj |-> IF map[n] = None THEN c ELSE map[n].obj,
-                                          res |-> "none"]]
+                                          res |-> "none", made |-> FALSE]]
               /\ IF Variant = "V4"
                    THEN /\ map' = [map EXCEPT ![n] = IF map[n] = None THEN EntryOf(n, c, "deleting")
                                                      ELSE [map[n] EXCEPT !.st = "deleting"]]
@@ -305,7 +319,7 @@ DeleteMark(c, n) ==
                    ELSE UNCHANGED <<map, changed>>
               /\ Step("DeleteMark", c, n, IF map[n] = None THEN "absent" ELSE "found")
               /\ deleted' = deleted \ {n}
-    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, unjust, foreign>>
 
 (* Under the object's lock R: stop the exposure, bdev_lvol_delete the head *)
 (* (and a rebuilding lvol).  Not-found counts as done.                     *)
@@ -324,7 +338,7 @@ DeleteLvol(c) ==
                /\ Goto(c, "remove", "fail")
                /\ Step("DeleteLvol", c, n, kind)
     /\ created' = created \ {n}
-    /\ UNCHANGED <<map, vf, changed, eng, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, vf, changed, eng, deleted, harmed, unjust, foreign>>
 
 (* Remove the entry (V0..V3 by name, under S), or, if the lvol delete      *)
 (* failed, leave the object in error.  V4 keeps the name reserved until    *)
@@ -342,7 +356,7 @@ DeleteRemove(c) ==
     /\ Return(c)
     /\ created' = created \ {n}
     /\ Step("DeleteRemove", c, n, IF ok THEN "removed" ELSE "error")
-    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, vf, eng, left, harmed, unjust, foreign>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -364,7 +378,7 @@ VerifyStart ==
     /\ vf' = [IdleVerify EXCEPT !.pc = "list", !.copy = IF Variant \in {"V2", "V3"} THEN map ELSE NoMap]
     /\ changed' = [n \in Names |-> FALSE]
     /\ Step("VerifyStart", "verify", None, "ok")
-    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, eng, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, eng, left, created, deleted, harmed, unjust, foreign>>
 
 (* bdev_get_bdevs: one atomic listing.  If it fails, the round ends.       *)
 VerifyList ==
@@ -374,7 +388,7 @@ VerifyList ==
        \/ /\ left.store > 0 /\ left' = [left EXCEPT !.store = @ - 1]
           /\ vf' = IdleVerify
           /\ Step("VerifyList", "verify", None, "fail")
-    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, changed, eng, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, changed, eng, created, deleted, harmed, unjust, foreign>>
 
 (* V0..V3, one atomic step under S.  V0, V1 decide on the map they hold    *)
 (* locked.  V2 installs what it computed from its copy (an object that is  *)
@@ -392,7 +406,7 @@ VerifyApplyRound ==
                            IN IF d /= None /\ map[n] /= None /\ d.obj = map[n].obj THEN map[n] ELSE d]
               /\ Step("VerifyApply", "verify", None, "installed")
     /\ vf' = IdleVerify
-    /\ UNCHANGED <<lvols, rlvols, exposed, cl, changed, eng, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, cl, changed, eng, left, created, deleted, harmed, unjust, foreign>>
 
 (* V4, one name at a time, each a compare-and-set on that name: skip it if *)
 (* it changed since the stamp or an operation on it is in flight; else an  *)
@@ -417,7 +431,7 @@ VerifyApplyName(n) ==
                    []   OTHER       -> map
          /\ Step("VerifyApply", "verify", n, d)
     /\ vf' = IF vf.todo = {n} THEN IdleVerify ELSE [vf EXCEPT !.todo = @ \ {n}]
-    /\ UNCHANGED <<lvols, rlvols, exposed, cl, changed, eng, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, exposed, cl, changed, eng, left, created, deleted, harmed, unjust, foreign>>
 
 VerifyApply == VerifyApplyRound \/ \E n \in Names : VerifyApplyName(n)
 
@@ -435,7 +449,7 @@ EnginePoll(n) ==
     /\ eng' = [eng EXCEPT ![n] = "ERR"]
     /\ unjust' = IF n \in harmed THEN unjust ELSE unjust \cup {n}
     /\ Step("EnginePoll", "engine", n, IF map[n] = None THEN "notfound" ELSE "error")
-    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, vf, changed, left, created, deleted, harmed>>
+    /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, vf, changed, left, created, deleted, harmed, foreign>>
 
 (* A replica that joined in WO is rebuilt: a "<n>-rebuilding" lvol exists  *)
 (* while the data is copied; at the end it is merged and deleted and the   *)
@@ -447,7 +461,7 @@ RebuildStart(n) ==
     /\ rlvols' = rlvols \cup {n}
     /\ left' = [left EXCEPT !.rebuild = @ - 1]
     /\ Step("RebuildStart", "engine", n, "ok")
-    /\ UNCHANGED <<map, lvols, exposed, cl, vf, changed, eng, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, lvols, exposed, cl, vf, changed, eng, created, deleted, harmed, unjust, foreign>>
 
 RebuildFinish(n) ==
     /\ RebuildOn
@@ -455,7 +469,7 @@ RebuildFinish(n) ==
     /\ rlvols' = rlvols \ {n}
     /\ eng' = IF eng[n] = "WO" THEN [eng EXCEPT ![n] = "RW"] ELSE eng
     /\ Step("RebuildFinish", "engine", n, "ok")
-    /\ UNCHANGED <<map, lvols, exposed, cl, vf, changed, left, created, deleted, harmed, unjust>>
+    /\ UNCHANGED <<map, lvols, exposed, cl, vf, changed, left, created, deleted, harmed, unjust, foreign>>
 
 (* A head lvol disappears behind the server's back (disk failure). *)
 LoseLvol(n) ==
@@ -465,7 +479,7 @@ LoseLvol(n) ==
     /\ harmed' = harmed \cup {n}
     /\ created' = created \ {n}
     /\ Step("LoseLvol", "env", n, "ok")
-    /\ UNCHANGED <<map, rlvols, exposed, cl, vf, changed, eng, deleted, unjust>>
+    /\ UNCHANGED <<map, rlvols, exposed, cl, vf, changed, eng, deleted, unjust, foreign>>
 
 (* The server (and the engine beside it) restarts: map, exposures, work in *)
 (* flight and the engine's view are lost; lvols are kept.  The map comes   *)
@@ -481,7 +495,7 @@ Restart ==
     /\ eng' = [n \in Names |-> "none"]
     /\ created' = {}
     /\ Step("Restart", "env", None, "ok")
-    /\ UNCHANGED <<lvols, rlvols, deleted, harmed, unjust>>
+    /\ UNCHANGED <<lvols, rlvols, deleted, harmed, unjust, foreign>>
 
 -----------------------------------------------------------------------------
 Init ==
@@ -493,7 +507,7 @@ Init ==
     /\ eng = [n \in Names |-> "none"]
     /\ left = [store |-> MaxStoreFaults, loss |-> MaxLosses,
                restart |-> MaxRestarts, rebuild |-> MaxRebuilds]
-    /\ created = {} /\ deleted = {} /\ harmed = {} /\ unjust = {}
+    /\ created = {} /\ deleted = {} /\ harmed = {} /\ unjust = {} /\ foreign = {}
     /\ step = [action |-> "Init", proc |-> None, name |-> None, outcome |-> "ok"]
 
 ClientNext ==
@@ -534,6 +548,7 @@ TypeOK ==
     /\ left \in [store : Nat, loss : Nat, restart : Nat, rebuild : Nat]
     /\ created \subseteq Names
     /\ deleted \subseteq Names /\ harmed \subseteq Names /\ unjust \subseteq Names
+    /\ foreign \subseteq Names
     /\ step \in Steps
 
 (* No entry is removed or marked error while its create is in flight.      *)
@@ -574,6 +589,13 @@ DeleteIsFinal ==
 (* it started (since the engine added it).  V4: a created replica stays visible (above) and is marked  *)
 (* error only when verify saw its lvols gone with no change since.         *)
 NoHealthyReplicaMarkedErr == unjust = {}
+
+(* A create never deletes an lvol it did not make: its rollback after a    *)
+(* timeout deletes the name's lvol, so that lvol must be its own, not an   *)
+(* orphan left by a restart that verify has not adopted yet (data loss).   *)
+(* V4: the create looks the name up first and fails on an existing lvol.   *)
+(* V0..V3 never roll back.                                                 *)
+NoForeignLvolDeleted == foreign = {}
 
 (* A replica whose lvols are all gone is eventually marked error or        *)
 (* removed (or gets an lvol back), even while other names are created and  *)

@@ -109,10 +109,27 @@ final class StampedRegistry implements ReplicaRegistry {
     }
 
     try {
-      // CreateLvol
+      // CreateLvol: look the name up first, so that an lvol no replica owns yet (an orphan
+      // from before a restart) fails the create instead of being deleted by its rollback.
+      // A look-up changes nothing, so even its timeout is a known outcome: no rollback.
       before(SpecAction.CreateLvol, name);
+      boolean exists;
+      try {
+        exists = store.findLvol(name).isPresent();
+      } catch (StoreException | RuntimeException e) {
+        StoreException failure = asStoreException(e);
+        after(SpecAction.CreateLvol, name, "fail");
+        abort(name, done, null);
+        throw new ReplicaStoreException(
+            name,
+            "create of " + name + " failed: looking the name up: " + failure.getMessage(),
+            failure);
+      }
       Lvol lvol;
       try {
+        if (exists) {
+          throw new LvolAlreadyExistsException("lvol " + name + " exists");
+        }
         lvol = store.createLvol(name, sizeBytes);
       } catch (LvolAlreadyExistsException e) {
         after(SpecAction.CreateLvol, name, "exists");
@@ -413,21 +430,22 @@ final class StampedRegistry implements ReplicaRegistry {
       return cur;
     }
     Replica r = cur == null ? null : cur.replica();
-    if (r != null
-        && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)
-        && !heads.containsKey(name)
-        && !rebuilding.contains(name)) {
-      d.outcome = "error";
-      d.result =
-          r.withError(
-              "lvol "
-                  + name
-                  + " not found in the store (verify round at stamp "
-                  + stamp
-                  + ")");
-      return cur.settle(d.result, clock);
-    }
     Lvol head = heads.get(name);
+    if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)) {
+      String lost = null;
+      if (head == null && !rebuilding.contains(name)) {
+        lost = "lvol " + name + " not found in the store";
+      } else if (head != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid())) {
+        // Not in the spec, which does not model lvol identity: an lvol of the same name made
+        // behind the registry's back is not this replica's data.
+        lost = "lvol " + name + " was replaced: uuid " + head.uuid() + ", expected " + r.lvolUuid();
+      }
+      if (lost != null) {
+        d.outcome = "error";
+        d.result = r.withError(lost + " (verify round at stamp " + stamp + ")");
+        return cur.settle(d.result, clock);
+      }
+    }
     if (r == null && head != null) {
       d.outcome = "adopt";
       d.result = new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);

@@ -54,7 +54,7 @@ final class Messages {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record LvstoreQuery(@JsonProperty("uuid") String uuid, @JsonProperty("lvs_name") String lvsName) {}
 
-  /** Params of {@code bdev_get_bdevs} by name (used by the test target, not by the store). */
+  /** Params of {@code bdev_get_bdevs} by name (the store's {@code findLvol}). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record BdevQuery(@JsonProperty("name") String name, @JsonProperty("timeout") Long timeout) {}
 

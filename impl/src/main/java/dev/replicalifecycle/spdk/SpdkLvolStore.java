@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -97,6 +98,7 @@ public final class SpdkLvolStore implements LvolStore {
     CREATE("bdev_lvol_create"),
     DELETE("bdev_lvol_delete"),
     LIST("bdev_get_bdevs"),
+    FIND("bdev_get_bdevs"),
     LVSTORES("bdev_lvol_get_lvstores");
 
     final String method;
@@ -171,6 +173,32 @@ public final class SpdkLvolStore implements LvolStore {
   public List<Lvol> listLvols() throws StoreException {
     JsonNode result = call(Op.LIST, "", null);
     return decodeListing(result);
+  }
+
+  /**
+   * {@code bdev_get_bdevs} with {@code name: "<lvs>/<name>"}: one lvol, or empty when SPDK
+   * answers -19 (no such bdev).
+   */
+  @Override
+  public Optional<Lvol> findLvol(String name) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    JsonNode result;
+    try {
+      result = rpc.call(Op.FIND.method, new Messages.BdevQuery(lvsName + "/" + name, null));
+    } catch (JsonRpcException e) {
+      if (e.kind() == JsonRpcException.Kind.ERROR_RESPONSE
+          && e.code() == LvolNotFoundException.CODE) {
+        return Optional.empty();
+      }
+      throw map(Op.FIND, name, e);
+    }
+    for (Lvol lvol : decodeListing(result)) {
+      if (lvol.name().equals(name)) {
+        return Optional.of(lvol);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

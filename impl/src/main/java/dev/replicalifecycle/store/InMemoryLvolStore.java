@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +34,9 @@ public final class InMemoryLvolStore implements LvolStore {
   public enum Call {
     CREATE,
     DELETE,
-    LIST
+    LIST,
+    /** {@link InMemoryLvolStore#findLvol(String)}. */
+    FIND
   }
 
   /** How an injected fault makes a call fail. */
@@ -119,6 +122,25 @@ public final class InMemoryLvolStore implements LvolStore {
       throw failure(Call.LIST, fault, "");
     }
     return snapshot;
+  }
+
+  @Override
+  public Optional<Lvol> findLvol(String name) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    Fault fault = begin(Call.FIND);
+    if (fault != null) {
+      throw failure(Call.FIND, fault, name);
+    }
+    synchronized (lock) {
+      return Optional.ofNullable(lvols.get(name));
+    }
+  }
+
+  /** The faults still queued for calls of kind {@code call}, next first. */
+  public List<Fault> pendingFaults(Call call) {
+    synchronized (lock) {
+      return List.copyOf(faults.get(call));
+    }
   }
 
   /** Makes the next {@code count} calls of kind {@code call} fail with {@code fault}. */

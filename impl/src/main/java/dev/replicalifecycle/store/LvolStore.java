@@ -1,6 +1,7 @@
 package dev.replicalifecycle.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The storage side of a replica: logical volumes (lvols) in one SPDK lvol store.
@@ -40,4 +41,19 @@ public interface LvolStore {
    * snapshot.
    */
   List<Lvol> listLvols() throws StoreException;
+
+  /**
+   * Looks one lvol up by name. The default scans {@link #listLvols()}; stores that can ask for
+   * one lvol (SPDK: {@code bdev_get_bdevs} with a name) should override it.
+   *
+   * @return the lvol, or empty if there is none of that name
+   */
+  default Optional<Lvol> findLvol(String name) throws StoreException {
+    for (Lvol lvol : listLvols()) {
+      if (lvol.name().equals(name)) {
+        return Optional.of(lvol);
+      }
+    }
+    return Optional.empty();
+  }
 }

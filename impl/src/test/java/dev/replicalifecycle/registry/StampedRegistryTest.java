@@ -113,6 +113,37 @@ class StampedRegistryTest {
   }
 
   @Test
+  void createNeverDeletesAnOrphanItDidNotMake() {
+    store.putLvol("r1", 1); // an lvol no replica owns yet, as after a restart
+    store.failNext(Call.CREATE, 1, Fault.TIMEOUT_BEFORE_APPLY);
+    assertThrows(ReplicaAlreadyExistsException.class, () -> registry.create("r1", 1));
+    assertTrue(store.contains("r1"), "the orphan is not the create's to delete");
+    assertEquals(1, store.pendingFaults(Call.CREATE).size(), "the create call was never made");
+    registry.verify();
+    assertEquals(ReplicaState.STOPPED, registry.get("r1").orElseThrow().state());
+  }
+
+  @Test
+  void lookupFailureFailsTheCreateAndChangesNothing() {
+    store.failNext(Call.FIND, 1, Fault.REJECT);
+    assertThrows(ReplicaStoreException.class, () -> registry.create("r1", 1));
+    assertTrue(registry.get("r1").isEmpty());
+    assertFalse(store.contains("r1"));
+  }
+
+  @Test
+  void replacedLvolIsAnError() {
+    Replica r = registry.create("r1", 1);
+    store.loseLvol("r1");
+    store.putLvol("r1", 1); // same name, another lvol, made behind the registry's back
+    registry.verify();
+    Replica after = registry.get("r1").orElseThrow();
+    assertEquals(ReplicaState.ERROR, after.state());
+    assertTrue(after.errorReason().contains("replaced"), after.errorReason());
+    assertEquals(r.lvolUuid(), after.lvolUuid());
+  }
+
+  @Test
   void verifyIgnoresNamesChangedSinceItsStamp() {
     List<Step> steps = new ArrayList<>();
     ReplicaRegistry[] holder = new ReplicaRegistry[1];
