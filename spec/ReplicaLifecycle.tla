@@ -82,8 +82,10 @@ Objs == Clients \cup {Adopted}
 
 (* States of a replica object.  pending: V0's entry inserted before the     *)
 (* lvol exists; creating/deleting: V4's reservation while an operation is   *)
-(* in flight; stopped: adopted by verify; error: sticky until delete.       *)
-EntryStates == {"pending", "creating", "running", "stopped", "error", "deleting"}
+(* in flight; reserved: V4's reservation of a name with no entry by a       *)
+(* delete (not visible to ReplicaGet); stopped: adopted by verify; error:   *)
+(* sticky until delete.                                                     *)
+EntryStates == {"pending", "creating", "running", "stopped", "error", "deleting", "reserved"}
 Entries == [obj : Objs, st : EntryStates]
 EngineModes == {"none", "RW", "WO", "ERR"}
 
@@ -150,7 +152,9 @@ MarkChanged(n) ==
 EntryOf(n, o, s) == [obj |-> o, st |-> s]
 Owns(n, o) == map[n] /= None /\ map[n].obj = o
 HasState(n, S) == map[n] /= None /\ map[n].st \in S
-Live(n) == {o \in Objs : Owns(n, o) \/ <<n, o>> \in exposed}
+Live(n) == {o \in Objs : (Owns(n, o) /\ map[n].st /= "reserved") \/ <<n, o>> \in exposed}
+(* what ReplicaGet finds: an entry, but not a delete's reservation of an absent name *)
+Found(n) == map[n] /= None /\ map[n].st /= "reserved"
 CreateInFlight(c) == cl[c].op = "create" /\ cl[c].pc /= "idle"
 (* a replica object is locked (its lock R) by the create building it *)
 RLocked(n, o) == \E c \in Clients : CreateInFlight(c) /\ cl[c].name = n /\ cl[c].obj = o
@@ -179,11 +183,13 @@ Goto(c, pc, res) == cl' = [cl EXCEPT ![c].pc = pc, ![c].res = res]
 (***************************************************************************)
 
 (* V0: insert a pending entry.  V1..V3: look the name up, build an          *)
-(* unpublished object.  V4: reserve the name (entry "creating").  Under S   *)
-(* for V0..V3.  A taken name fails the create at once (AlreadyExists).      *)
+(* unpublished object.  V4: wait for a delete of the name in flight, then   *)
+(* reserve the name (entry "creating").  Under S for V0..V3.  A taken name  *)
+(* fails the create at once (AlreadyExists).                                *)
 CreateReserve(c, n) ==
     /\ cl[c].op = "idle"
     /\ SFree
+    /\ V4Guard("NoNameLock") => ~HasState(n, {"deleting", "reserved"})
     /\ deleted' = deleted \ {n}
     /\ IF map[n] /= None
          THEN /\ Step("CreateReserve", c, n, "exists")
@@ -296,12 +302,12 @@ CreateAbort(c) ==
 (* V0..V3: look the name up under S; absent means success at once (V3      *)
 (* still bumps its counter).  V4: an entry whose create or delete is in    *)
 (* flight makes us wait (the per-name lock); otherwise mark it deleting.   *)
-(* An absent name is reserved as deleting too, and its lvol deleted: after *)
+(* An absent name is reserved too (invisibly), and its lvol deleted: after *)
 (* a restart the map is empty but the lvols are not (see spec/README.md).  *)
 DeleteMark(c, n) ==
     /\ cl[c].op = "idle"
     /\ SFree
-    /\ V4Guard("NoNameLock") => ~HasState(n, {"creating", "deleting"})
+    /\ V4Guard("NoNameLock") => ~HasState(n, {"creating", "deleting", "reserved"})
     /\ harmed' = harmed \cup {n}
     /\ created' = created \ {n}
     /\ IF map[n] = None /\ ~V4Guard("NoopAbsentDelete")
@@ -313,7 +319,7 @@ DeleteMark(c, n) ==
                                           obj |-> IF map[n] = None THEN c ELSE map[n].obj,
                                           res |-> "none", made |-> FALSE]]
               /\ IF Variant = "V4"
-                   THEN /\ map' = [map EXCEPT ![n] = IF map[n] = None THEN EntryOf(n, c, "deleting")
+                   THEN /\ map' = [map EXCEPT ![n] = IF map[n] = None THEN EntryOf(n, c, "reserved")
                                                      ELSE [map[n] EXCEPT !.st = "deleting"]]
                         /\ MarkChanged(n)
                    ELSE UNCHANGED <<map, changed>>
@@ -416,7 +422,7 @@ V4Decision(n) ==
     LET e == map[n] IN
     CASE Mutant = "GlobalSkip" /\ \E m \in Names : changed[m] -> "changed"
     []   changed[n] /\ Mutant /= "NoCas" -> "changed"
-    []   e /= None /\ e.st \in {"creating", "deleting"} /\ Mutant /= "JudgeInFlight" -> "inflight"
+    []   e /= None /\ e.st \in {"creating", "deleting", "reserved"} /\ Mutant /= "JudgeInFlight" -> "inflight"
     []   e /= None /\ e.st \in {"running", "stopped", "creating", "deleting"}
            /\ n \notin vf.seen /\ n \notin vf.rseen -> "error"
     []   e = None /\ n \in vf.seen -> "adopt"
@@ -445,10 +451,10 @@ VerifyApply == VerifyApplyRound \/ \E n \in Names : VerifyApplyName(n)
 EnginePoll(n) ==
     /\ EngineOn
     /\ eng[n] \in {"RW", "WO"}
-    /\ map[n] = None \/ HasState(n, {"error"})
+    /\ ~Found(n) \/ HasState(n, {"error"})
     /\ eng' = [eng EXCEPT ![n] = "ERR"]
     /\ unjust' = IF n \in harmed THEN unjust ELSE unjust \cup {n}
-    /\ Step("EnginePoll", "engine", n, IF map[n] = None THEN "notfound" ELSE "error")
+    /\ Step("EnginePoll", "engine", n, IF Found(n) THEN "error" ELSE "notfound")
     /\ UNCHANGED <<map, lvols, rlvols, exposed, cl, vf, changed, left, created, deleted, harmed, foreign>>
 
 (* A replica that joined in WO is rebuilt: a "<n>-rebuilding" lvol exists  *)
@@ -570,7 +576,7 @@ NoDeleteWhileCreating ==
 (* done"; no apply here removes entries midway, so it is checked in every  *)
 (* state.)                                                                 *)
 CreatedStaysVisible ==
-    \A n \in created : map[n] /= None
+    \A n \in created : Found(n)
 
 (* At most one live replica object (in the map, or holding ports and an    *)
 (* NVMe-oF subsystem) per name.  V4: one create per name at a time, and    *)

@@ -15,16 +15,21 @@ import java.util.function.Consumer;
  * <h2>Semantics</h2>
  *
  * <ul>
- *   <li>{@link #create} reserves the name (state {@link ReplicaState#CREATING}; a second create of
- *       the name fails at once with {@link ReplicaAlreadyExistsException}), creates the head lvol,
- *       then marks the replica {@link ReplicaState#RUNNING}. On failure it rolls back: deletes the
- *       lvol if it may have been made, frees the name, and throws. If the rollback itself fails,
- *       the replica is left in {@link ReplicaState#ERROR} (the name stays taken until a delete).
+ *   <li>{@link #create} waits for a delete of the same name in flight, then reserves the name
+ *       (state {@link ReplicaState#CREATING}; a second create of the name, or a create of a name
+ *       with any replica, fails at once with {@link ReplicaAlreadyExistsException}), looks the
+ *       name up in the store (an lvol no replica owns, such as one left from before a restart,
+ *       fails the create with {@code AlreadyExists}: it is never the create's to delete), creates
+ *       the head lvol, then marks the replica {@link ReplicaState#RUNNING}. On failure it rolls
+ *       back: deletes the lvol if it may have been made, frees the name, and throws. If the
+ *       rollback itself fails, the replica is left in {@link ReplicaState#ERROR} (the name stays
+ *       taken until a delete).
  *   <li>{@link #delete} waits for a create or delete of the same name in flight, marks the replica
  *       {@link ReplicaState#DELETING}, deletes the head lvol (not-found counts as done), then
- *       removes the entry. A name with no entry is reserved and its lvol deleted too (after a
- *       restart an lvol can exist before verify adopts it), so a successful delete always means:
- *       no entry, no head lvol. If the lvol delete fails, the replica is left in {@code ERROR}.
+ *       removes the entry. A name with no entry is reserved (invisibly: {@link #get} still finds
+ *       nothing) and its lvol deleted too (after a restart an lvol can exist before verify adopts
+ *       it), so a successful delete always means: no entry, no head lvol. If the lvol delete
+ *       fails, the replica is left in {@code ERROR}.
  *   <li>{@link #verify} takes a stamp, lists the store's lvols, then for each name applies its
  *       decision only if the name did not change since the stamp and no operation on it is in
  *       flight (a per-name compare-and-set): a {@code RUNNING} or {@code STOPPED} replica with

@@ -55,6 +55,11 @@ final class StampedRegistry implements ReplicaRegistry {
       return replica != null;
     }
 
+    /** A delete is in flight: of a replica (deleting) or of an absent name (no replica). */
+    boolean deleting() {
+      return busy != null && (replica == null || replica.state() == ReplicaState.DELETING);
+    }
+
     /** This name, settled (no operation in flight) with {@code next} as its replica. */
     Slot settle(Replica next, AtomicLong clock) {
       return new Slot(next, clock.incrementAndGet(), null);
@@ -89,20 +94,32 @@ final class StampedRegistry implements ReplicaRegistry {
     }
     ensureOpen();
 
-    // CreateReserve
-    before(SpecAction.CreateReserve, name);
+    // CreateReserve: a delete of the name in flight is waited for (per-name serialisation; a
+    // try that finds one is reported as "busy", like DeleteMark's); any other entry, a create in
+    // flight included, fails the create.
     CompletableFuture<Void> done = new CompletableFuture<>();
     Replica creating = new Replica(name, ReplicaState.CREATING, null, sizeBytes, null);
     boolean[] reserved = {false};
-    slots.compute(
-        name,
-        (k, cur) -> {
-          if (cur != null && cur.live()) {
-            return cur;
-          }
-          reserved[0] = true;
-          return new Slot(creating, clock.incrementAndGet(), done);
-        });
+    while (true) {
+      before(SpecAction.CreateReserve, name);
+      Slot[] seen = {null};
+      slots.compute(
+          name,
+          (k, cur) -> {
+            seen[0] = cur;
+            if (cur != null && (cur.deleting() || cur.live())) {
+              return cur;
+            }
+            reserved[0] = true;
+            return new Slot(creating, clock.incrementAndGet(), done);
+          });
+      if (seen[0] != null && seen[0].deleting()) {
+        after(SpecAction.CreateReserve, name, BUSY);
+        seen[0].busy().join();
+        continue;
+      }
+      break;
+    }
     after(SpecAction.CreateReserve, name, reserved[0] ? "ok" : "exists");
     if (!reserved[0]) {
       throw new ReplicaAlreadyExistsException(name, "replica " + name + " already exists");
@@ -239,10 +256,9 @@ final class StampedRegistry implements ReplicaRegistry {
             if (cur != null && cur.busy() != null) {
               return cur;
             }
+            // An absent name is reserved with no replica: get() and list() do not show it.
             Replica deleting =
-                cur != null && cur.live()
-                    ? cur.replica().withState(ReplicaState.DELETING)
-                    : new Replica(name, ReplicaState.DELETING, null, 0, null);
+                cur != null && cur.live() ? cur.replica().withState(ReplicaState.DELETING) : null;
             return new Slot(deleting, clock.incrementAndGet(), done);
           });
       Slot cur = seen[0];
@@ -275,7 +291,7 @@ final class StampedRegistry implements ReplicaRegistry {
           name,
           (k, cur) -> {
             Slot own = ownedBy(cur, done, name);
-            return own.settle(reason == null ? null : own.replica().withError(reason), clock);
+            return own.settle(reason == null ? null : replicaOf(own, name).withError(reason), clock);
           });
       done.complete(null);
       after(SpecAction.DeleteRemove, name, reason == null ? "removed" : "error");
@@ -289,7 +305,9 @@ final class StampedRegistry implements ReplicaRegistry {
             name,
             (k, cur) ->
                 cur.busy() == done
-                    ? cur.settle(cur.replica().withError("delete interrupted by an unexpected error"), clock)
+                    ? cur.settle(
+                        replicaOf(cur, name).withError("delete interrupted by an unexpected error"),
+                        clock)
                     : cur);
         done.complete(null);
       }
@@ -400,7 +418,7 @@ final class StampedRegistry implements ReplicaRegistry {
     // Tombstones at or below the stamp tell no future round anything.
     slots.forEach(
         (name, slot) -> {
-          if (!slot.live() && slot.version() <= stamp) {
+          if (!slot.live() && slot.busy() == null && slot.version() <= stamp) {
             slots.remove(name, slot);
           }
         });
@@ -480,6 +498,11 @@ final class StampedRegistry implements ReplicaRegistry {
           "registry invariant broken: " + name + " changed while its operation was in flight");
     }
     return cur;
+  }
+
+  /** The slot's replica; for the reservation of an absent name, a placeholder to mark error. */
+  private static Replica replicaOf(Slot slot, String name) {
+    return slot.live() ? slot.replica() : new Replica(name, ReplicaState.DELETING, null, 0, null);
   }
 
   private static StoreException asStoreException(Exception e) {

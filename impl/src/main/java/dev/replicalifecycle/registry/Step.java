@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param outcome what happened, with the spec's words: for example {@code ok}, {@code exists},
  *     {@code fail}, {@code timeout}, {@code notfound}, {@code running}, {@code removed}, {@code
  *     error}, {@code absent}, {@code found}, {@code busy} (a {@link SpecAction#DeleteMark} try
- *     that found a create or delete of the name in flight: nothing happened and the delete
- *     waits for it; not a spec step), and for {@link SpecAction#VerifyApply} the decision
+ *     that found a create or delete of the name in flight, or a {@link SpecAction#CreateReserve}
+ *     try that found a delete in flight: nothing happened and the operation waits for it; not a
+ *     spec step), and for {@link SpecAction#VerifyApply} the decision
  *     {@code changed}, {@code inflight}, {@code error}, {@code adopt} or {@code keep}
  * @param version the registry's change counter right after the step (for {@link
  *     SpecAction#VerifyStart}: the round's stamp)

@@ -1,0 +1,52 @@
+package dev.replicalifecycle.registry.lincheck;
+
+import dev.replicalifecycle.registry.model.RegistryModel;
+
+/**
+ * Lincheck's sequential specification: every operation of every test class here, with the same
+ * name and parameter types, applied to the {@link RegistryModel} and abstracted by {@link
+ * Outcomes}. Operations on {@code A} are on replica {@code r1}, on {@code B} on {@code r2}.
+ */
+public class RegistrySequentialSpec {
+  static final String A = "r1";
+  static final String B = "r2";
+  static final long SIZE = 1 << 20;
+
+  private final RegistryModel model = new RegistryModel();
+
+  public String create() {
+    return Outcomes.create(() -> model.create(A, SIZE));
+  }
+
+  public String delete() {
+    return Outcomes.delete(() -> model.delete(A));
+  }
+
+  public String get() {
+    return Outcomes.of(model.get(A));
+  }
+
+  public void verify() {
+    model.verify();
+  }
+
+  public boolean healthy() {
+    return get().equals("present");
+  }
+
+  public void loseLvol() {
+    model.store().loseLvol(A);
+  }
+
+  public String createB() {
+    return Outcomes.create(() -> model.create(B, SIZE));
+  }
+
+  public String deleteB() {
+    return Outcomes.delete(() -> model.delete(B));
+  }
+
+  public String getB() {
+    return Outcomes.of(model.get(B));
+  }
+}

@@ -1,0 +1,704 @@
+package dev.replicalifecycle.registry.property;
+
+import dev.replicalifecycle.registry.Replica;
+import dev.replicalifecycle.registry.ReplicaAlreadyExistsException;
+import dev.replicalifecycle.registry.ReplicaException;
+import dev.replicalifecycle.registry.ReplicaState;
+import dev.replicalifecycle.registry.ReplicaStoreException;
+import dev.replicalifecycle.registry.SpecAction;
+import dev.replicalifecycle.registry.Step;
+import dev.replicalifecycle.registry.StepListener;
+import dev.replicalifecycle.registry.VerifyReport;
+import dev.replicalifecycle.registry.property.Op.Concurrent;
+import dev.replicalifecycle.registry.property.Op.Create;
+import dev.replicalifecycle.registry.property.Op.Delete;
+import dev.replicalifecycle.registry.property.Op.FailNext;
+import dev.replicalifecycle.registry.property.Op.Get;
+import dev.replicalifecycle.registry.property.Op.LoseLvol;
+import dev.replicalifecycle.registry.property.Op.PutOrphan;
+import dev.replicalifecycle.registry.property.Op.Restart;
+import dev.replicalifecycle.registry.property.Op.Verify;
+import dev.replicalifecycle.registry.property.SequentialModel.Entry;
+import dev.replicalifecycle.registry.property.Subject.Target;
+import dev.replicalifecycle.store.InMemoryLvolStore;
+import dev.replicalifecycle.store.InMemoryLvolStore.Call;
+import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolKind;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The model loop: applies an op sequence to a fresh registry over a fresh {@link
+ * InMemoryLvolStore} and checks, after every step, the properties of {@code
+ * spec/ReplicaLifecycle.tla} under their spec names, mirroring the spec's history variables
+ * ({@code created}, {@code deleted}, {@code harmed}) and the engine's view ({@code eng}):
+ *
+ * <ul>
+ *   <li>{@code NoDeleteWhileCreating} (only for targets that insert first: V0, V4): while a
+ *       create of {@code n} is in flight (its CreateReserve said ok, it has not returned), {@code
+ *       n} has an entry in state CREATING, and no second create of {@code n} is in flight;
+ *   <li>{@code CreatedStaysVisible}: every name in {@code created} has an entry;
+ *   <li>{@code OneObjectPerName}: {@link Subject#liveObjects} is at most 1 for every name, and two
+ *       creates of a name never both return running without a delete of it in between;
+ *   <li>{@code DeleteIsFinal}: every name in {@code deleted} has neither an entry nor an lvol;
+ *   <li>{@code NoHealthyReplicaMarkedErr}: a {@code get} is the engine's poll; NotFound or ERROR
+ *       for a replica the engine has as RW marks it ERR, which is unjust unless the name is in
+ *       {@code harmed};
+ *   <li>{@code LostLvolDetected} (the spec's liveness property, bounded): a verify round that
+ *       completes, with no operation on {@code n} during the round, leaves no replica {@code n}
+ *       RUNNING or STOPPED whose lvol was already gone when the round started;
+ *   <li>{@code AgreesWithModel} (targets with a sequential model): each op run alone gives the
+ *       {@link SequentialModel}'s result, map and lvols; after a concurrent op the model takes the
+ *       observed state;
+ *   <li>{@code UnexpectedException}, {@code Hang}: an exception the API does not declare, a
+ *       deadlock.
+ * </ul>
+ *
+ * <p>The steps of a {@link Concurrent} op are checked one by one: its two threads are run by an
+ * {@link Interleaver} that parks them at every step and lets one go at a time, as the schedule
+ * bits say. After the sequence, a settle phase (faults cleared, two verify rounds, then a delete
+ * of every replica) checks {@code SettleIsStable} (the second round changes nothing), {@code
+ * NoStuckReservation} (nothing CREATING or DELETING), {@code ReplicaHasLvolOrError}, and {@code
+ * NoLeakedLvol} (every head lvol has exactly one replica; after the deletes, no lvol is left).
+ *
+ * <p>Not thread-safe: one {@link #run} at a time per harness.
+ */
+final class Harness {
+
+  /**
+   * A violated property.
+   *
+   * @param property the spec's name (or one of the harness's, see the class doc)
+   * @param op the 1-based index of the op in the sequence, or 0 for the settle phase
+   * @param detail what was seen
+   * @param trace the steps of that op (both threads of a concurrent op) up to the violation
+   */
+  record Failure(String property, int op, String detail, List<String> trace) {
+    String where() {
+      return op == 0 ? "settle" : "op " + op;
+    }
+
+    /** The steps of the failing op up to the violation, one per line, threads labelled. */
+    String renderTrace() {
+      StringBuilder sb = new StringBuilder();
+      for (String t : trace) {
+        sb.append("      ").append(t).append(System.lineSeparator());
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+      return property + " violated at " + where() + ": " + detail;
+    }
+  }
+
+  private final Target target;
+  private final Set<String> watched;
+
+  /** A harness that stops at the first violation of any property. */
+  Harness(Target target) {
+    this(target, null);
+  }
+
+  /**
+   * A harness that reports only violations of {@code watched} (and {@code Hang}) and runs on
+   * through others: for variants with several known defects, to look for one of them.
+   */
+  Harness(Target target, Set<String> watched) {
+    this.target = target;
+    this.watched = watched == null ? null : Set.copyOf(watched);
+  }
+
+  Target target() {
+    return target;
+  }
+
+  /** Runs {@code ops} on a fresh store and registry; the first violation, or null. */
+  Failure run(List<Op> ops) {
+    Run run = new Run(ops);
+    try {
+      return run.go();
+    } finally {
+      run.subject.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** A step the registry took, on a lane (-1: the harness thread). */
+  private record StepEvent(int lane, Step step) {}
+
+  /** A verify op starts; {@code undetected}: names whose lvol is gone but entry RUNNING/STOPPED. */
+  private record VerifyBegin(int lane, Set<String> undetected) {}
+
+  /** An op returned (value) or threw (error). */
+  private record Done(int lane, Op op, Object value, Throwable error, boolean lvolBefore,
+      boolean lvolAfter, Set<String> undetected) {}
+
+  /** An open verify round: names judged missing at its start, names touched by others since. */
+  private record Window(Set<String> undetected, Set<String> touched) {}
+
+  private final class Run implements StepListener {
+    private final List<Op> ops;
+    private final InMemoryLvolStore store = new InMemoryLvolStore();
+    private final Interleaver interleaver = new Interleaver();
+    private final Queue<Object> events = new ConcurrentLinkedQueue<>();
+    private final SequentialModel model = target.sequentialModel() ? new SequentialModel() : null;
+    private final TreeSet<String> names = new TreeSet<>(OpCodec.NAMES);
+    private volatile Subject subject;
+
+    // The spec's history variables and the engine's view.
+    private final Set<String> created = new HashSet<>();
+    private final Set<String> deleted = new HashSet<>();
+    private final Set<String> harmed = new HashSet<>();
+    private final Map<String, String> eng = new HashMap<>();
+    /** Creates of a name that returned running, since its last delete (API-level objects). */
+    private final Map<String, Integer> handles = new HashMap<>();
+    private final Map<Integer, String> createInFlight = new HashMap<>();
+    private final Map<Integer, String> deleteInFlight = new HashMap<>();
+    /** Lanes whose delete in flight saw an lvol of its name appear behind its back. */
+    private final Set<Integer> taintedDeletes = new HashSet<>();
+    private final Map<Integer, Window> windows = new HashMap<>();
+
+    private int opIndex;
+    private Failure failure;
+    /** The steps of the current op, for the failure report. */
+    private final List<String> trace = new ArrayList<>();
+
+    Run(List<Op> ops) {
+      this.ops = ops;
+      for (Op op : ops) {
+        collectNames(op);
+      }
+      this.subject = target.factory().open(store, this);
+    }
+
+    private void collectNames(Op op) {
+      String n = nameOf(op);
+      if (n != null) {
+        names.add(n);
+      }
+      if (op instanceof Concurrent c) {
+        c.left().forEach(this::collectNames);
+        c.right().forEach(this::collectNames);
+      }
+    }
+
+    // StepListener: park lanes at every step; record every step.
+    @Override
+    public void beforeStep(SpecAction action, String name) {
+      interleaver.park(name == null ? action.name() : action + " " + name);
+    }
+
+    @Override
+    public void afterStep(Step step) {
+      events.add(new StepEvent(interleaver.laneOfCurrentThread(), step));
+    }
+
+    Failure go() {
+      for (int i = 0; i < ops.size() && failure == null; i++) {
+        opIndex = i + 1;
+        runOp(ops.get(i));
+      }
+      if (failure == null) {
+        settle();
+      }
+      return failure;
+    }
+
+    private void fail(String property, String detail) {
+      if (watched != null && !watched.contains(property) && !property.equals("Hang")) {
+        return;
+      }
+      if (failure == null) {
+        failure = new Failure(property, opIndex, detail, List.copyOf(trace));
+      }
+    }
+
+    // ---------------------------------------------------------------- running ops
+
+    private void runOp(Op op) {
+      trace.clear();
+      if (op instanceof Restart) {
+        subject.close();
+        subject = target.factory().open(store, this);
+        created.clear();
+        eng.clear();
+        handles.clear();
+        if (model != null) {
+          model.restart();
+        }
+      } else if (op instanceof Concurrent c) {
+        runConcurrent(c);
+      } else {
+        Object predicted = model == null ? null : predict(op);
+        Done done = execute(-1, op);
+        processEvents();
+        if (model != null && failure == null) {
+          compareWithModel(op, predicted, done);
+        }
+      }
+      checkInvariants();
+    }
+
+    private void runConcurrent(Concurrent c) {
+      Map<Call, Long> callsBefore = callCounts();
+      List<Runnable> bodies = new ArrayList<>();
+      for (List<Op> thread : List.of(c.left(), c.right())) {
+        bodies.add(
+            () -> {
+              int lane = interleaver.laneOfCurrentThread();
+              for (Op op : thread) {
+                try {
+                  interleaver.park("start " + op.render());
+                } catch (IllegalStateException cancelled) {
+                  return;
+                }
+                execute(lane, op);
+              }
+            });
+      }
+      long schedule = c.schedule();
+      try {
+        interleaver.run(
+            bodies,
+            i -> i < 64 ? (int) ((schedule >>> i) & 1) : i & 1,
+            () -> {
+              processEvents();
+              checkInvariants();
+            });
+      } catch (Interleaver.HangException e) {
+        fail("Hang", e.getMessage());
+        return;
+      }
+      processEvents();
+      if (model != null) {
+        Map<Call, Long> made = new EnumMap<>(Call.class);
+        callCounts().forEach((call, n) -> made.put(call, n - callsBefore.get(call)));
+        model.resync(subject.peekAll(), store.lvols(), made);
+      }
+    }
+
+    private Map<Call, Long> callCounts() {
+      Map<Call, Long> m = new EnumMap<>(Call.class);
+      for (Call call : Call.values()) {
+        m.put(call, store.calls(call));
+      }
+      return m;
+    }
+
+    /** Applies one op (not Restart, not Concurrent) on the calling thread; records its Done. */
+    private Done execute(int lane, Op op) {
+      if (op instanceof Verify) {
+        events.add(new VerifyBegin(lane, undetected()));
+      }
+      String name = nameOf(op);
+      boolean lvolBefore = name != null && store.contains(name);
+      Object value = null;
+      Throwable error = null;
+      try {
+        if (op instanceof Create c) {
+          value = subject.registry().create(c.name(), c.size());
+        } else if (op instanceof Delete d) {
+          subject.registry().delete(d.name());
+          value = Boolean.TRUE;
+        } else if (op instanceof Get g) {
+          value = subject.registry().get(g.name());
+        } else if (op instanceof Verify) {
+          value = subject.registry().verify();
+        } else if (op instanceof FailNext f) {
+          store.failNext(f.call(), f.count(), f.fault());
+        } else if (op instanceof LoseLvol l) {
+          value = store.loseLvol(l.name());
+        } else if (op instanceof PutOrphan p) {
+          value = !store.contains(p.name()) && store.putLvol(p.name(), p.size()) != null;
+        } else {
+          throw new IllegalArgumentException("not a simple op: " + op);
+        }
+      } catch (RuntimeException | Error e) {
+        error = e;
+      }
+      Done done =
+          new Done(
+              lane,
+              op,
+              value,
+              error,
+              lvolBefore,
+              name != null && store.contains(name),
+              op instanceof Verify ? undetected() : null);
+      events.add(done);
+      return done;
+    }
+
+    /** Names whose entry is RUNNING or STOPPED while neither their head nor rebuilding lvol exists. */
+    private Set<String> undetected() {
+      Set<String> lvols = new HashSet<>();
+      for (Lvol l : store.lvols()) {
+        if (l.kind() != LvolKind.SNAPSHOT) {
+          lvols.add(l.replicaName());
+        }
+      }
+      Set<String> out = new TreeSet<>();
+      for (Replica r : subject.peekAll()) {
+        if ((r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)
+            && !lvols.contains(r.name())) {
+          out.add(r.name());
+        }
+      }
+      return out;
+    }
+
+    // ---------------------------------------------------------------- history
+
+    private void processEvents() {
+      Object ev;
+      while ((ev = events.poll()) != null) {
+        if (ev instanceof StepEvent s) {
+          onStep(s.lane(), s.step());
+        } else if (ev instanceof VerifyBegin v) {
+          windows.put(v.lane(), new Window(v.undetected(), new HashSet<>()));
+        } else if (ev instanceof Done d) {
+          onDone(d);
+        }
+      }
+    }
+
+    private void touch(int lane, String name) {
+      if (name == null) {
+        return;
+      }
+      windows.forEach(
+          (l, w) -> {
+            if (l != lane) {
+              w.touched().add(name);
+            }
+          });
+    }
+
+    private static String who(int lane) {
+      return lane < 0 ? "" : lane == 0 ? "left:  " : "right: ";
+    }
+
+    private void onStep(int lane, Step step) {
+      String n = step.name();
+      trace.add(who(lane) + step.action() + (n == null ? "" : " " + n) + " -> " + step.outcome());
+      touch(lane, n);
+      switch (step.action()) {
+        case CreateReserve -> {
+          deleted.remove(n);
+          if (step.outcome().equals("ok")) {
+            if (target.insertsFirst() && createInFlight.containsValue(n)) {
+              fail("NoDeleteWhileCreating",
+                  "a second create of " + n + " reserved the name while the first is in flight");
+            }
+            createInFlight.put(lane, n);
+          }
+        }
+        case DeleteMark -> {
+          harmed.add(n);
+          created.remove(n);
+          deleted.remove(n);
+          deleteInFlight.put(lane, n);
+        }
+        case DeleteLvol -> {
+          created.remove(n);
+          handles.remove(n);
+        }
+        case DeleteRemove -> created.remove(n);
+        default -> {}
+      }
+    }
+
+    private void onDone(Done d) {
+      Op op = d.op();
+      String n = nameOf(op);
+      trace.add(who(d.lane()) + op.render() + " returned "
+          + (d.error() != null ? d.error().getClass().getSimpleName() : String.valueOf(d.value())));
+      if (!(op instanceof Get) && !(op instanceof FailNext)) {
+        touch(d.lane(), n);
+      }
+      if (d.error() != null && !allowed(op, d.error())) {
+        fail("UnexpectedException", op.render() + " threw " + stackTrace(d.error()));
+      }
+      if (op instanceof Create) {
+        createInFlight.remove(d.lane());
+        // NoForeignLvolDeleted: a create, run alone, that fails must not delete an lvol of its
+        // name that existed before it started (its rollback may only delete what it made).
+        if (d.lane() < 0 && d.error() instanceof ReplicaStoreException
+            && d.lvolBefore() && !d.lvolAfter()) {
+          fail("NoForeignLvolDeleted", "a failed create of " + n + " deleted an lvol " + n
+              + " that existed before it started (its rollback removed what it did not make)");
+        }
+        if (d.value() instanceof Replica r && r.state() == ReplicaState.RUNNING) {
+          boolean intact = d.lvolAfter() && !deleteInFlight.containsValue(n);
+          eng.put(n, "RW");
+          if (intact) {
+            created.add(n);
+            harmed.remove(n);
+          }
+          int h = handles.merge(n, 1, Integer::sum);
+          if (h > 1) {
+            fail("OneObjectPerName",
+                h + " creates of " + n + " returned running with no delete of " + n + " between");
+          }
+        }
+      } else if (op instanceof Delete) {
+        deleteInFlight.remove(d.lane());
+        if (d.error() == null && !taintedDeletes.remove(d.lane())) {
+          deleted.add(n);
+        }
+      } else if (op instanceof Get && d.value() instanceof Optional<?> o) {
+        boolean bad = o.isEmpty() || ((Replica) o.get()).state() == ReplicaState.ERROR;
+        if (bad && "RW".equals(eng.get(n))) {
+          eng.put(n, "ERR");
+          if (!harmed.contains(n)) {
+            fail("NoHealthyReplicaMarkedErr",
+                "get " + n + " gave " + (o.isEmpty() ? "NotFound" : o.get())
+                    + " although its lvol was not lost and no delete of it started since its"
+                    + " create returned running");
+          }
+        }
+      } else if (op instanceof Verify) {
+        Window w = windows.remove(d.lane());
+        if (d.error() == null && w != null) {
+          for (String m : w.undetected()) {
+            if (!w.touched().contains(m) && d.undetected().contains(m)) {
+              fail("LostLvolDetected",
+                  "the lvol of " + m + " was gone when a verify round started; the round"
+                      + " completed, nothing touched " + m + " meanwhile, and " + m
+                      + " is still " + subject.peek(m).map(r -> r.state().name()).orElse("?"));
+            }
+          }
+        }
+      } else if (op instanceof LoseLvol && Boolean.TRUE.equals(d.value())) {
+        harmed.add(n);
+        created.remove(n);
+      } else if (op instanceof PutOrphan && Boolean.TRUE.equals(d.value())) {
+        // The environment made an lvol of that name: like a create starting. A delete of the
+        // name in flight cannot promise that this lvol is gone.
+        deleted.remove(n);
+        deleteInFlight.forEach(
+            (lane, name) -> {
+              if (name.equals(n)) {
+                taintedDeletes.add(lane);
+              }
+            });
+      }
+    }
+
+    private boolean allowed(Op op, Throwable e) {
+      if (!target.sequentialModel()) {
+        return e instanceof ReplicaException;
+      }
+      if (op instanceof Create) {
+        return e instanceof ReplicaAlreadyExistsException || e instanceof ReplicaStoreException;
+      }
+      return (op instanceof Delete || op instanceof Verify) && e instanceof ReplicaStoreException;
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    private void checkInvariants() {
+      if (target.insertsFirst()) {
+        for (String n : createInFlight.values()) {
+          Optional<Replica> e = subject.peek(n);
+          if (e.isEmpty()) {
+            fail("NoDeleteWhileCreating", "a create of " + n + " is in flight but " + n
+                + " has no entry");
+          } else if (e.get().state() != ReplicaState.CREATING) {
+            fail("NoDeleteWhileCreating", "a create of " + n + " is in flight but its entry is "
+                + e.get().state());
+          }
+        }
+      }
+      for (String n : created) {
+        if (subject.peek(n).isEmpty()) {
+          fail("CreatedStaysVisible", "the create of " + n + " returned running, no delete,"
+              + " loss or restart since, but " + n + " has no entry");
+        }
+      }
+      for (String n : names) {
+        int live = subject.liveObjects(n);
+        if (live > 1) {
+          fail("OneObjectPerName", live + " live replica objects hold " + n);
+        }
+      }
+      for (String n : deleted) {
+        Optional<Replica> e = subject.peek(n);
+        if (e.isPresent()) {
+          fail("DeleteIsFinal", "delete of " + n + " returned success, no create of " + n
+              + " started since, but it has an entry: " + e.get());
+        } else if (store.contains(n)) {
+          fail("DeleteIsFinal", "delete of " + n + " returned success, no create of " + n
+              + " started since, but its lvol exists");
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- sequential model
+
+    private Object predict(Op op) {
+      if (op instanceof Create c) {
+        return model.create(c.name(), c.size());
+      } else if (op instanceof Delete d) {
+        return model.delete(d.name());
+      } else if (op instanceof Get g) {
+        return Optional.ofNullable(model.get(g.name()));
+      } else if (op instanceof Verify) {
+        return model.verify();
+      } else if (op instanceof FailNext f) {
+        model.failNext(f.call(), f.count(), f.fault());
+      } else if (op instanceof LoseLvol l) {
+        model.loseLvol(l.name());
+      } else if (op instanceof PutOrphan p) {
+        model.putOrphan(p.name(), p.size());
+      }
+      return null;
+    }
+
+    private void compareWithModel(Op op, Object predicted, Done done) {
+      if (op instanceof Create || op instanceof Delete || op instanceof Verify) {
+        SequentialModel.Result actual;
+        if (done.error() instanceof ReplicaAlreadyExistsException) {
+          actual = SequentialModel.Result.EXISTS;
+        } else if (done.error() instanceof ReplicaStoreException) {
+          actual = SequentialModel.Result.STORE_FAILURE;
+        } else if (done.error() != null) {
+          return; // reported as UnexpectedException
+        } else if (done.value() instanceof Replica r) {
+          actual = r.state() == ReplicaState.RUNNING ? SequentialModel.Result.RUNNING : null;
+        } else {
+          actual = SequentialModel.Result.OK;
+        }
+        if (actual != predicted) {
+          fail("AgreesWithModel", op.render() + ": expected " + predicted + ", got "
+              + (done.error() != null ? done.error() : done.value()));
+          return;
+        }
+        if (done.value() instanceof VerifyReport report) {
+          Map<String, String> changes = new TreeMap<>();
+          report.changes().forEach(ch -> changes.put(ch.name(), ch.kind().name()));
+          if (!changes.equals(model.lastChanges()) || !report.skipped().isEmpty()) {
+            fail("AgreesWithModel", "verify alone: expected changes " + model.lastChanges()
+                + " and no skips, got " + report);
+            return;
+          }
+        }
+      } else if (op instanceof Get) {
+        @SuppressWarnings("unchecked")
+        Optional<Entry> expected = (Optional<Entry>) predicted;
+        Optional<?> got = (Optional<?>) done.value();
+        Optional<Entry> actual = got == null ? null : got.map(r -> Entry.of((Replica) r));
+        if (!expected.equals(actual)) {
+          fail("AgreesWithModel", op.render() + ": expected " + expected + ", got " + got);
+          return;
+        }
+      }
+      List<String> diffs = model.differences(subject.peekAll(), store.lvols());
+      if (!diffs.isEmpty()) {
+        fail("AgreesWithModel", "after " + op.render() + ": " + String.join("; ", diffs));
+      }
+    }
+
+    // ---------------------------------------------------------------- settle
+
+    private void settle() {
+      opIndex = 0;
+      store.clearFaults();
+      if (model != null) {
+        model.clearFaults();
+      }
+      VerifyReport second = null;
+      for (int round = 0; round < 2 && failure == null; round++) {
+        Done d = settleOp(new Verify());
+        if (d != null && d.error() != null) {
+          fail("SettleVerify", "verify failed with no faults: " + stackTrace(d.error()));
+        } else if (d != null) {
+          second = (VerifyReport) d.value();
+        }
+      }
+      if (failure != null) {
+        return;
+      }
+      if (!second.changes().isEmpty()) {
+        fail("SettleIsStable", "a second verify round with nothing going on changed "
+            + second.changes());
+      }
+      List<Replica> replicas = subject.peekAll();
+      for (Replica r : replicas) {
+        if (r.state().inFlight()) {
+          fail("NoStuckReservation", r + " with no operation in flight");
+        } else if (r.state() != ReplicaState.ERROR && !store.contains(r.name())) {
+          fail("ReplicaHasLvolOrError", r + " has no lvol and is not in error");
+        }
+      }
+      for (Lvol l : store.lvols()) {
+        if (l.kind() == LvolKind.HEAD && subject.liveObjects(l.name()) != 1) {
+          fail("NoLeakedLvol", "lvol " + l.name() + " is held by " + subject.liveObjects(l.name())
+              + " replicas after two verify rounds");
+        }
+      }
+      for (Replica r : replicas) {
+        if (failure != null) {
+          return;
+        }
+        Done d = settleOp(new Delete(r.name()));
+        if (d.error() != null) {
+          fail("SettleDelete", "delete " + r.name() + " failed with no faults: "
+              + stackTrace(d.error()));
+        }
+      }
+      if (failure == null && (!store.lvols().isEmpty() || !subject.peekAll().isEmpty())) {
+        fail("NoLeakedLvol", "after deleting every replica, left: lvols " + store.lvols()
+            + ", replicas " + subject.peekAll());
+      }
+    }
+
+    private Done settleOp(Op op) {
+      Object predicted = model == null ? null : predict(op);
+      Done done = execute(-1, op);
+      processEvents();
+      if (model != null && failure == null) {
+        compareWithModel(op, predicted, done);
+      }
+      checkInvariants();
+      return done;
+    }
+  }
+
+  static String nameOf(Op op) {
+    if (op instanceof Create c) {
+      return c.name();
+    } else if (op instanceof Delete d) {
+      return d.name();
+    } else if (op instanceof Get g) {
+      return g.name();
+    } else if (op instanceof LoseLvol l) {
+      return l.name();
+    } else if (op instanceof PutOrphan p) {
+      return p.name();
+    }
+    return null;
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringBuilder sb = new StringBuilder(t.toString());
+    StackTraceElement[] st = t.getStackTrace();
+    for (int i = 0; i < Math.min(6, st.length); i++) {
+      sb.append("\n        at ").append(st[i]);
+    }
+    return sb.toString();
+  }
+}

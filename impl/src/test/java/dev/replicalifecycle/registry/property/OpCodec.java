@@ -1,0 +1,242 @@
+package dev.replicalifecycle.registry.property;
+
+import dev.replicalifecycle.registry.property.Op.Concurrent;
+import dev.replicalifecycle.registry.property.Op.Create;
+import dev.replicalifecycle.registry.property.Op.Delete;
+import dev.replicalifecycle.registry.property.Op.FailNext;
+import dev.replicalifecycle.registry.property.Op.Get;
+import dev.replicalifecycle.registry.property.Op.LoseLvol;
+import dev.replicalifecycle.registry.property.Op.PutOrphan;
+import dev.replicalifecycle.registry.property.Op.Restart;
+import dev.replicalifecycle.registry.property.Op.Verify;
+import dev.replicalifecycle.store.InMemoryLvolStore.Call;
+import dev.replicalifecycle.store.InMemoryLvolStore.Fault;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Turns a stream of choices (fuzzer bytes, or a seeded random source) into an op sequence, and
+ * back (to write seed inputs).
+ *
+ * <p>Byte format, read front to back: each op starts with a kind byte (taken modulo the number of
+ * kinds), then its arguments, each one byte (modulo its range), except a concurrent op's schedule:
+ * 8 bytes, little-endian. A missing byte reads as 0. Three names ({@code r0..r2}) make collisions
+ * likely; two sizes.
+ */
+final class OpCodec {
+  static final List<String> NAMES = List.of("r0", "r1", "r2");
+  static final long[] SIZES = {1L << 20, 4L << 20};
+  static final int MAX_OPS = 40;
+  static final int MAX_THREAD_OPS = 3;
+
+  /** Kinds allowed inside a thread of a concurrent op: 0..{@value}-1. */
+  private static final int INNER_KINDS = 11;
+  /** All kinds: inner ones, fault injection (2 codes), restart, concurrent (3 codes). */
+  private static final int ALL_KINDS = 17;
+
+  private OpCodec() {}
+
+  /** A source of bounded choices. */
+  interface Choices {
+    boolean hasMore();
+
+    /** A value in {@code [0, bound)}. */
+    int pick(int bound);
+
+    long bits();
+  }
+
+  /** Fuzzer bytes, front to back. */
+  static final class ByteChoices implements Choices {
+    private final byte[] data;
+    private int pos;
+
+    ByteChoices(byte[] data) {
+      this.data = data;
+    }
+
+    @Override
+    public boolean hasMore() {
+      return pos < data.length;
+    }
+
+    @Override
+    public int pick(int bound) {
+      int b = pos < data.length ? data[pos] & 0xff : 0;
+      pos++;
+      return b % bound;
+    }
+
+    @Override
+    public long bits() {
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v |= (long) pick(256) << (8 * i);
+      }
+      return v;
+    }
+  }
+
+  /** A seeded random source, {@code length} ops long. */
+  static final class RandomChoices implements Choices {
+    private final SplittableRandom random;
+    private int kindsLeft;
+
+    RandomChoices(long seed, int length) {
+      this.random = new SplittableRandom(seed);
+      this.kindsLeft = length;
+    }
+
+    @Override
+    public boolean hasMore() {
+      return kindsLeft > 0;
+    }
+
+    @Override
+    public int pick(int bound) {
+      return random.nextInt(bound);
+    }
+
+    @Override
+    public long bits() {
+      return random.nextLong();
+    }
+
+    void consumedOp() {
+      kindsLeft--;
+    }
+  }
+
+  /** Decodes up to {@value #MAX_OPS} ops. */
+  static List<Op> decode(Choices in) {
+    List<Op> ops = new ArrayList<>();
+    while (in.hasMore() && ops.size() < MAX_OPS) {
+      ops.add(op(in, in.pick(ALL_KINDS)));
+      if (in instanceof RandomChoices r) {
+        r.consumedOp();
+      }
+    }
+    return ops;
+  }
+
+  static List<Op> decode(byte[] data) {
+    return decode(new ByteChoices(data));
+  }
+
+  private static Op op(Choices in, int kind) {
+    return switch (kind) {
+      case 0, 1, 2 -> new Create(name(in), size(in));
+      case 3, 4 -> new Delete(name(in));
+      case 5 -> new Get(name(in));
+      case 6, 7 -> new Verify();
+      case 8 -> new LoseLvol(name(in));
+      case 9 -> new PutOrphan(name(in), size(in));
+      case 10 -> new Get(name(in));
+      case 11, 12 -> new FailNext(
+          Call.values()[in.pick(Call.values().length)],
+          Fault.values()[in.pick(Fault.values().length)],
+          1 + in.pick(2));
+      case 13 -> new Restart();
+      default -> new Concurrent(thread(in), thread(in), in.bits());
+    };
+  }
+
+  private static List<Op> thread(Choices in) {
+    int n = 1 + in.pick(MAX_THREAD_OPS);
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ops.add(op(in, in.pick(INNER_KINDS)));
+    }
+    return ops;
+  }
+
+  private static String name(Choices in) {
+    return NAMES.get(in.pick(NAMES.size()));
+  }
+
+  private static long size(Choices in) {
+    return SIZES[in.pick(SIZES.length)];
+  }
+
+  // ------------------------------------------------------------------ encoding (seeds)
+
+  /** The bytes that {@link #decode(byte[])} turns into {@code ops} (names and sizes must be ours). */
+  static byte[] encode(List<Op> ops) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Op op : ops) {
+      encode(op, out);
+    }
+    return out.toByteArray();
+  }
+
+  private static void encode(Op op, ByteArrayOutputStream out) {
+    if (op instanceof Create c) {
+      out.write(0);
+      out.write(nameIndex(c.name()));
+      out.write(sizeIndex(c.size()));
+    } else if (op instanceof Delete d) {
+      out.write(3);
+      out.write(nameIndex(d.name()));
+    } else if (op instanceof Get g) {
+      out.write(5);
+      out.write(nameIndex(g.name()));
+    } else if (op instanceof Verify) {
+      out.write(6);
+    } else if (op instanceof FailNext f) {
+      if (f.count() < 1 || f.count() > 2) {
+        throw new IllegalArgumentException("count must be 1 or 2: " + f);
+      }
+      out.write(11);
+      out.write(f.call().ordinal());
+      out.write(f.fault().ordinal());
+      out.write(f.count() - 1);
+    } else if (op instanceof LoseLvol l) {
+      out.write(8);
+      out.write(nameIndex(l.name()));
+    } else if (op instanceof PutOrphan p) {
+      out.write(9);
+      out.write(nameIndex(p.name()));
+      out.write(sizeIndex(p.size()));
+    } else if (op instanceof Restart) {
+      out.write(13);
+    } else if (op instanceof Concurrent c) {
+      out.write(14);
+      thread(c.left(), out);
+      thread(c.right(), out);
+      for (int i = 0; i < 8; i++) {
+        out.write((int) (c.schedule() >>> (8 * i)) & 0xff);
+      }
+    } else {
+      throw new IllegalArgumentException("unknown op " + op);
+    }
+  }
+
+  private static void thread(List<Op> ops, ByteArrayOutputStream out) {
+    if (ops.isEmpty() || ops.size() > MAX_THREAD_OPS) {
+      throw new IllegalArgumentException("1.." + MAX_THREAD_OPS + " ops per thread: " + ops);
+    }
+    out.write(ops.size() - 1);
+    for (Op op : ops) {
+      encode(op, out);
+    }
+  }
+
+  private static int nameIndex(String name) {
+    int i = NAMES.indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException("not one of " + NAMES + ": " + name);
+    }
+    return i;
+  }
+
+  private static int sizeIndex(long size) {
+    for (int i = 0; i < SIZES.length; i++) {
+      if (SIZES[i] == size) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not one of the sizes: " + size);
+  }
+}
