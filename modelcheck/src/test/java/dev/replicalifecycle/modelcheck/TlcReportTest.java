@@ -83,7 +83,8 @@ class TlcReportTest {
         List<String> steps = TraceExporter.steps(r);
         assertEquals(6, steps.size());
         assertTrue(steps.get(2).endsWith("<- loop starts here"), steps.get(2));
-        assertEquals("   (loops back to state 2)", steps.get(5));
+        assertEquals("   (A loops back to state 2)", steps.get(5));
+        assertEquals("A", r.loopAction());
     }
 
     @Test
