@@ -30,53 +30,53 @@ public final class ReplicaNames {
    * @throws InvalidReplicaNameException saying what is wrong
    */
   public static String validate(String name) {
+    String problem = problem(name);
+    if (problem != null) {
+      throw new InvalidReplicaNameException(name, problem);
+    }
+    return name;
+  }
+
+  /** Whether {@link #validate(String)} would accept {@code name} (no exception is made). */
+  public static boolean isValid(String name) {
+    return problem(name) == null;
+  }
+
+  /** What is wrong with {@code name}, or {@code null} if nothing is. */
+  private static String problem(String name) {
     if (name == null) {
-      throw new InvalidReplicaNameException(null, "is null");
+      return "is null";
     }
     if (name.isEmpty()) {
-      throw new InvalidReplicaNameException(name, "is empty");
+      return "is empty";
     }
     if (name.length() > MAX_LENGTH) {
-      throw new InvalidReplicaNameException(
-          name, "is " + name.length() + " characters long, at most " + MAX_LENGTH + " allowed");
+      return "is " + name.length() + " characters long, at most " + MAX_LENGTH + " allowed";
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       if (i == 0 && !alnum) {
-        throw new InvalidReplicaNameException(name, "must start with a letter or digit");
+        return "must start with a letter or digit";
       }
       if (!alnum && c != '-' && c != '_' && c != '.') {
-        throw new InvalidReplicaNameException(
-            name,
-            (c == '/' ? "'/' separates lvstore and lvol in SPDK aliases" : describe(c))
-                + " at index "
-                + i
-                + "; allowed: letters, digits, '-', '_', '.'");
+        return (c == '/' ? "'/' separates lvstore and lvol in SPDK aliases" : describe(c))
+            + " at index "
+            + i
+            + "; allowed: letters, digits, '-', '_', '.'";
       }
     }
-    if (LvolKind.of(name) != LvolKind.HEAD) {
-      throw new InvalidReplicaNameException(
-          name,
-          "looks like a "
-              + LvolKind.of(name).name().toLowerCase(java.util.Locale.ROOT)
-              + " lvol (contains '"
-              + LvolKind.SNAPSHOT_INFIX
-              + "' or ends with '"
-              + LvolKind.REBUILDING_SUFFIX
-              + "')");
+    LvolKind kind = LvolKind.of(name);
+    if (kind != LvolKind.HEAD) {
+      return "looks like a "
+          + kind.name().toLowerCase(java.util.Locale.ROOT)
+          + " lvol (contains '"
+          + LvolKind.SNAPSHOT_INFIX
+          + "' or ends with '"
+          + LvolKind.REBUILDING_SUFFIX
+          + "')";
     }
-    return name;
-  }
-
-  /** Whether {@link #validate(String)} would accept {@code name}. */
-  public static boolean isValid(String name) {
-    try {
-      validate(name);
-      return true;
-    } catch (InvalidReplicaNameException e) {
-      return false;
-    }
+    return null;
   }
 
   private static String describe(char c) {

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  *       rollback itself fails, the replica is left in {@link ReplicaState#ERROR} (the name stays
  *       taken until a delete).
  *   <li>{@link #delete} waits for a create or delete of the same name in flight, marks the replica
- *       {@link ReplicaState#DELETING}, deletes the head lvol (not-found counts as done), then
- *       removes the entry. A name with no entry is reserved (invisibly: {@link #get} still finds
+ *       {@link ReplicaState#DELETING}, deletes the head lvol and a {@code -rebuilding} lvol of the
+ *       name (not-found counts as done), then removes the entry. A name with no entry is reserved (invisibly: {@link #get} still finds
  *       nothing) and its lvol deleted too (after a restart an lvol can exist before verify adopts
  *       it), so a successful delete always means: no entry, no head lvol. If the lvol delete
  *       fails, the replica is left in {@code ERROR}.

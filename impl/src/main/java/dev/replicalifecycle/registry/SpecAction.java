@@ -34,7 +34,7 @@ public enum SpecAction {
   CreateAbort,
   /** Mark the entry deleting (reserving an absent name too); waits for an op in flight. */
   DeleteMark,
-  /** The store call that deletes the head lvol. */
+  /** The store calls that delete the head lvol and a rebuilding lvol of the name. */
   DeleteLvol,
   /** Remove the entry, or leave it in error if the lvol delete failed; delete returns. */
   DeleteRemove,

@@ -6,12 +6,14 @@ import dev.replicalifecycle.registry.VerifyReport.Skip;
 import dev.replicalifecycle.registry.VerifyReport.SkipReason;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
 import dev.replicalifecycle.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +35,8 @@ import java.util.function.Consumer;
  * <p>State: one {@link Slot} per name in a {@link ConcurrentHashMap}; every change to a name is a
  * {@code compute} on its key that stamps the slot with a fresh value of one global counter. A
  * slot whose replica is {@code null} is a tombstone: it remembers when the name was last freed,
- * so that a verify round can tell that a name changed even after it went away. A round removes
- * the tombstones it no longer needs (version at or below its stamp) when it ends.
+ * so that a verify round can tell that a name changed even after it went away. Tombstones are
+ * made only while a round runs, and the round removes them when it ends.
  *
  * <p>Thread-safe; no lock is held across a store call. The only lock is the round lock, which
  * only verify rounds take.
@@ -72,6 +75,8 @@ final class StampedRegistry implements ReplicaRegistry {
   private final AtomicLong clock = new AtomicLong();
   private final ReentrantLock roundLock = new ReentrantLock();
   private volatile boolean closed;
+  /** A verify round is between its stamp and its end (tombstones needed). */
+  private volatile boolean roundActive;
   private volatile VerifyLoop loop;
 
   StampedRegistry(LvolStore store, StepListener listener) {
@@ -229,7 +234,7 @@ final class StampedRegistry implements ReplicaRegistry {
         name,
         (k, cur) -> {
           Slot own = ownedBy(cur, done, name);
-          return own.settle(leftover == null ? null : own.replica().withError(leftover), clock);
+          return leftover == null ? free() : own.settle(own.replica().withError(leftover), clock);
         });
     done.complete(null);
     after(SpecAction.CreateAbort, name, leftover == null ? "removed" : "error");
@@ -271,14 +276,25 @@ final class StampedRegistry implements ReplicaRegistry {
     }
 
     try {
-      // DeleteLvol
+      // DeleteLvol: the head, then a rebuilding lvol if there is one (as the spec's step and
+      // upstream do: left behind, it would keep a later replica of the name "alive" in verify's
+      // eyes after its head is lost). Not found counts as done for both.
       before(SpecAction.DeleteLvol, name);
       StoreException failure = null;
+      String deleted;
       try {
-        store.deleteLvol(name);
-        after(SpecAction.DeleteLvol, name, "ok");
-      } catch (LvolNotFoundException e) {
-        after(SpecAction.DeleteLvol, name, "notfound");
+        try {
+          store.deleteLvol(name);
+          deleted = "ok";
+        } catch (LvolNotFoundException e) {
+          deleted = "notfound";
+        }
+        try {
+          store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
+        } catch (LvolNotFoundException e) {
+          // none: the usual case
+        }
+        after(SpecAction.DeleteLvol, name, deleted);
       } catch (StoreException | RuntimeException e) {
         failure = asStoreException(e);
         after(SpecAction.DeleteLvol, name, failure.outcomeKnown() ? "fail" : "timeout");
@@ -291,7 +307,7 @@ final class StampedRegistry implements ReplicaRegistry {
           name,
           (k, cur) -> {
             Slot own = ownedBy(cur, done, name);
-            return own.settle(reason == null ? null : replicaOf(own, name).withError(reason), clock);
+            return reason == null ? free() : own.settle(replicaOf(own, name).withError(reason), clock);
           });
       done.complete(null);
       after(SpecAction.DeleteRemove, name, reason == null ? "removed" : "error");
@@ -349,11 +365,27 @@ final class StampedRegistry implements ReplicaRegistry {
   }
 
   private VerifyReport round() {
-    // VerifyStart
+    // VerifyStart. roundActive is set before the stamp is read: a name freed from now on keeps
+    // a tombstone, so that this round sees it changed (see free()).
     before(SpecAction.VerifyStart, null);
-    long stamp = clock.get();
-    afterStep(new Step(SpecAction.VerifyStart, null, "ok", stamp));
+    roundActive = true;
+    try {
+      long stamp = clock.get();
+      afterStep(new Step(SpecAction.VerifyStart, null, "ok", stamp));
+      return listAndApply(stamp);
+    } finally {
+      // Tombstones tell no later round anything: its stamp will be at least their version.
+      roundActive = false;
+      slots.forEach(
+          (name, slot) -> {
+            if (!slot.live() && slot.busy() == null) {
+              slots.remove(name, slot);
+            }
+          });
+    }
+  }
 
+  private VerifyReport listAndApply(long stamp) {
     // VerifyList
     before(SpecAction.VerifyList, null);
     List<Lvol> lvols;
@@ -367,40 +399,44 @@ final class StampedRegistry implements ReplicaRegistry {
     }
     after(SpecAction.VerifyList, null, "ok");
 
-    Map<String, Lvol> heads = new HashMap<>();
-    Set<String> rebuilding = new HashSet<>();
+    Decider decider = new Decider(stamp, lvols.size());
     List<Lvol> others = new ArrayList<>();
     for (Lvol lvol : lvols) {
       switch (lvol.kind()) {
-        case HEAD -> heads.put(lvol.name(), lvol);
+        case HEAD -> decider.heads.put(lvol.name(), lvol);
         case REBUILDING -> {
-          rebuilding.add(lvol.replicaName());
+          decider.rebuilding.add(lvol.replicaName());
           others.add(lvol);
         }
         case SNAPSHOT -> others.add(lvol);
       }
     }
 
-    // VerifyApply, once per name the registry or the store knows, in name order.
-    TreeSet<String> names = new TreeSet<>(slots.keySet());
-    for (String head : heads.keySet()) {
-      if (ReplicaNames.isValid(head)) {
-        names.add(head);
-      }
-    }
+    // VerifyApply, once per name the registry or the store knows. The order does not matter
+    // (each decision is about its own name only); with a step listener it is name order, so
+    // that traces and replays are repeatable.
     List<Change> changes = new ArrayList<>();
     List<Skip> skipped = new ArrayList<>();
-    for (String name : names) {
-      before(SpecAction.VerifyApply, name);
-      Decision d = new Decision();
-      slots.compute(name, (k, cur) -> decide(k, cur, stamp, heads, rebuilding, d));
-      after(SpecAction.VerifyApply, name, d.outcome);
-      switch (d.outcome) {
-        case "changed" -> skipped.add(new Skip(name, SkipReason.CHANGED_SINCE_STAMP));
-        case "inflight" -> skipped.add(new Skip(name, SkipReason.IN_FLIGHT));
-        case "error" -> changes.add(new Change(name, ChangeKind.MARKED_ERROR, d.result));
-        case "adopt" -> changes.add(new Change(name, ChangeKind.ADOPTED, d.result));
-        default -> {}
+    if (listener == null) {
+      for (String name : slots.keySet()) {
+        apply(name, decider, changes, skipped);
+      }
+      for (String head : decider.heads.keySet()) {
+        if (!slots.containsKey(head) && ReplicaNames.isValid(head)) {
+          apply(head, decider, changes, skipped);
+        }
+      }
+      changes.sort(Comparator.comparing(Change::name));
+      skipped.sort(Comparator.comparing(Skip::name));
+    } else {
+      TreeSet<String> names = new TreeSet<>(slots.keySet());
+      for (String head : decider.heads.keySet()) {
+        if (ReplicaNames.isValid(head)) {
+          names.add(head);
+        }
+      }
+      for (String name : names) {
+        apply(name, decider, changes, skipped);
       }
     }
 
@@ -409,36 +445,58 @@ final class StampedRegistry implements ReplicaRegistry {
     for (Lvol lvol : others) {
       String owner = lvol.replicaName();
       Slot slot = slots.get(owner);
-      if ((slot == null || !slot.live()) && !heads.containsKey(owner)) {
+      if ((slot == null || !slot.live()) && !decider.heads.containsKey(owner)) {
         orphans.add(lvol.name());
       }
     }
     orphans.sort(null);
-
-    // Tombstones at or below the stamp tell no future round anything.
-    slots.forEach(
-        (name, slot) -> {
-          if (!slot.live() && slot.busy() == null && slot.version() <= stamp) {
-            slots.remove(name, slot);
-          }
-        });
     return new VerifyReport(stamp, lvols.size(), changes, skipped, orphans);
   }
 
-  /** The outcome of one VerifyApply, filled in by {@link #decide}. */
-  private static final class Decision {
-    String outcome = "keep";
+  /** One VerifyApply step. */
+  private void apply(String name, Decider decider, List<Change> changes, List<Skip> skipped) {
+    before(SpecAction.VerifyApply, name);
+    decider.outcome = "keep";
+    decider.result = null;
+    slots.compute(name, decider);
+    after(SpecAction.VerifyApply, name, decider.outcome);
+    switch (decider.outcome) {
+      case "changed" -> skipped.add(new Skip(name, SkipReason.CHANGED_SINCE_STAMP));
+      case "inflight" -> skipped.add(new Skip(name, SkipReason.IN_FLIGHT));
+      case "error" -> changes.add(new Change(name, ChangeKind.MARKED_ERROR, decider.result));
+      case "adopt" -> changes.add(new Change(name, ChangeKind.ADOPTED, decider.result));
+      default -> {}
+    }
+  }
+
+  /**
+   * The compare-and-set of VerifyApply as the remapping function of {@code compute} on the
+   * name's key. One per round, reused for every name (a round runs on one thread); {@code
+   * outcome} and {@code result} say what the last call decided.
+   */
+  private final class Decider implements BiFunction<String, Slot, Slot> {
+    final long stamp;
+    final Map<String, Lvol> heads;
+    final Set<String> rebuilding = new HashSet<>();
+    String outcome;
     Replica result;
+
+    Decider(long stamp, int lvols) {
+      this.stamp = stamp;
+      this.heads = new HashMap<>(Math.max(16, lvols * 4 / 3 + 1));
+    }
+
+    @Override
+    public Slot apply(String name, Slot cur) {
+      return decide(name, cur, this);
+    }
   }
 
   /** The compare-and-set of VerifyApply, run inside {@code compute} on the name's key. */
-  private Slot decide(
-      String name,
-      Slot cur,
-      long stamp,
-      Map<String, Lvol> heads,
-      Set<String> rebuilding,
-      Decision d) {
+  private Slot decide(String name, Slot cur, Decider d) {
+    long stamp = d.stamp;
+    Map<String, Lvol> heads = d.heads;
+    Set<String> rebuilding = d.rebuilding;
     if (cur != null && cur.version() > stamp) {
       d.outcome = "changed";
       return cur;
@@ -498,6 +556,18 @@ final class StampedRegistry implements ReplicaRegistry {
           "registry invariant broken: " + name + " changed while its operation was in flight");
     }
     return cur;
+  }
+
+  /**
+   * What a name becomes when it is freed: a tombstone if a round is running (so that the round
+   * sees the name changed since its stamp), else nothing at all (a later round's stamp is at
+   * least this change's version, so it needs no tombstone). The version is taken before
+   * {@code roundActive} is read, and a round sets {@code roundActive} before reading its stamp:
+   * either this sees the round, or the round's stamp covers this change.
+   */
+  private Slot free() {
+    long version = clock.incrementAndGet();
+    return roundActive ? new Slot(null, version, null) : null;
   }
 
   /** The slot's replica; for the reservation of an absent name, a placeholder to mark error. */

@@ -12,6 +12,7 @@ import dev.replicalifecycle.registry.VerifyReport.ChangeKind;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.StoreException;
 import java.util.ArrayList;
@@ -120,7 +121,8 @@ public final class RegistryModel {
   }
 
   /**
-   * V4's delete: delete the head lvol (not-found counts as done; an absent name too), then
+   * V4's delete: delete the head lvol, then the rebuilding lvol of the name (not-found counts as
+   * done; an absent name too), then
    * remove the entry; on failure the entry is left in error (created in error if there was
    * none).
    */
@@ -129,9 +131,16 @@ public final class RegistryModel {
     ensureOpen();
     Replica prior = entries.get(name);
     try {
-      store.deleteLvol(name);
-    } catch (LvolNotFoundException e) {
-      // done
+      try {
+        store.deleteLvol(name);
+      } catch (LvolNotFoundException e) {
+        // done
+      }
+      try {
+        store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
+      } catch (LvolNotFoundException e) {
+        // none
+      }
     } catch (StoreException e) {
       String uuid = prior == null ? null : prior.lvolUuid();
       long size = prior == null ? 0 : prior.sizeBytes();

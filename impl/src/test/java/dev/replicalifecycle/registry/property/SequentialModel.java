@@ -5,6 +5,7 @@ import dev.replicalifecycle.registry.ReplicaState;
 import dev.replicalifecycle.store.InMemoryLvolStore.Call;
 import dev.replicalifecycle.store.InMemoryLvolStore.Fault;
 import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -85,7 +86,7 @@ final class SequentialModel {
       return Result.STORE_FAILURE; // outcome known: the name is freed, nothing to roll back
     }
     // outcome unknown: roll back (delete the lvol), free the name or leave it in error
-    if (!deleteLvolOk(name)) {
+    if (!deleteOneOk(name)) {
       map.put(name, new Entry(ReplicaState.ERROR, size, false));
     }
     return Result.STORE_FAILURE;
@@ -106,13 +107,21 @@ final class SequentialModel {
     return Result.STORE_FAILURE;
   }
 
-  /** One lvol delete; true if it counts as done (deleted, or not found). */
+  /**
+   * V4's DeleteLvol: the head, then the name's rebuilding lvol; true if both count as done
+   * (deleted, or not found). A create's rollback makes only the first call.
+   */
   private boolean deleteLvolOk(String name) {
+    return deleteOneOk(name) && deleteOneOk(name + LvolKind.REBUILDING_SUFFIX);
+  }
+
+  /** One store delete call; true if it counts as done (deleted, or not found). */
+  private boolean deleteOneOk(String lvol) {
     Fault fault = faults.get(Call.DELETE).pollFirst();
     if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
       return false;
     }
-    if (lvols.remove(name) == null) {
+    if (lvols.remove(lvol) == null) {
       return true; // not found counts as done (the fault, if any, was spent)
     }
     return fault == null;
