@@ -5,7 +5,7 @@
 (*                                                                         *)
 (* The Java registry reports each atomic step it takes (SpecAction, Step,  *)
 (* StepListener in impl/); conformance/ records them, in the order they    *)
-(* took effect, as events [action, proc, name, outcome] with the spec's    *)
+(* took effect, as events <<action, proc, name, outcome>> in the spec's    *)
 (* words: clients are renamed c1..ck, names n1..nk, verify's steps have    *)
 (* proc "verify", the test harness adds the environment's LoseLvol and     *)
 (* Restart.  This module constrains the spec's Next so that each step      *)
@@ -13,7 +13,7 @@
 (* accepted when some behaviour of the spec reaches its end.               *)
 (*                                                                         *)
 (* Many traces are checked in one TLC run: the initial state picks a trace *)
-(* index t, and the behaviours of different traces never meet (t is part  *)
+(* index t, and the behaviours of different traces never meet (t is part   *)
 (* of every state).  MCReplicaLifecycleTrace.tla prints the index of each  *)
 (* trace that reaches its end; the others are rejected.  The batch is the  *)
 (* module ReplicaLifecycleTraceData (an example in spec/; conformance/     *)
@@ -30,12 +30,26 @@
 (***************************************************************************)
 EXTENDS ReplicaLifecycle, Sequences, ReplicaLifecycleTraceData
 
-(* The traces: a sequence of traces, each a sequence of events            *)
-(* <<action, proc, name, outcome>> (strings; name "" is None), from the    *)
+(* The traces: a sequence of traces, each a sequence of events, from the   *)
 (* module ReplicaLifecycleTraceData.  Not a CONSTANT replaced in the .cfg  *)
 (* (Traces <- TraceData): TLC then evaluates the whole batch again at      *)
 (* every use, measured at 330 states/s against 10,000 states/s this way.   *)
 Traces == TraceData
+
+(* An event <<action, proc, name, outcome>> is one integer,                *)
+(*     ((a * 64 + o) * 64 + p) * 64 + k                                    *)
+(* with a and o the indexes of its action and outcome words below, p the   *)
+(* index of its process in TraceProcs and k of its name in TraceNameSeq    *)
+(* (0: None), both from the data module.  Written as tuples of strings, a  *)
+(* trace of 40 events takes SANY about 370 KB to parse, which limits a     *)
+(* batch to a few thousand traces; as integers, a fraction of that.        *)
+EvActions ==
+    <<"CreateReserve", "CreateLvol", "CreateExpose", "CreatePublish", "CreateRollback",
+      "CreateAbort", "DeleteMark", "DeleteLvol", "DeleteRemove", "VerifyStart", "VerifyList",
+      "VerifyApply", "LoseLvol", "Restart">>
+EvOutcomes ==
+    <<"ok", "exists", "fail", "timeout", "notfound", "running", "error", "removed", "absent",
+      "found", "changed", "inflight", "adopt", "keep", "installed", "skipped">>
 
 ASSUME ~EngineOn
 
@@ -48,10 +62,10 @@ tvars == <<vars, t, i>>
 Tr == Traces[t]
 
 (* The fields of an event. *)
-EvAction(e)  == e[1]
-EvProc(e)    == e[2]
-EvName(e)    == IF e[3] = "" THEN None ELSE e[3]
-EvOutcome(e) == e[4]
+EvAction(e)  == EvActions[e \div 262144]
+EvOutcome(e) == EvOutcomes[(e \div 4096) % 64]
+EvProc(e)    == TraceProcs[(e \div 64) % 64]
+EvName(e)    == IF e % 64 = 0 THEN None ELSE TraceNameSeq[e % 64]
 
 (* Java's outcome word for the spec's: equal, except for the two timeouts. *)
 OutcomeMatches(spec, java) ==
@@ -65,8 +79,8 @@ StepIs(e) ==
     /\ step'.name = EvName(e)
     /\ OutcomeMatches(step'.outcome, EvOutcome(e))
 
-(* The action the event names, with the event's parameters: only that     *)
-(* action is tried, which keeps each trace's state space a thin line.     *)
+(* The action the event names, with the event's parameters: only that      *)
+(* action is tried, which keeps each trace's state space a thin line.      *)
 Replay(e) ==
     LET a == EvAction(e)
         p == EvProc(e)
@@ -95,9 +109,9 @@ Follow ==
     /\ i' = i + 1
     /\ UNCHANGED t
 
-(* V4: before the next round starts, finish this one with the names Java  *)
-(* did not visit; their decision must change nothing.  One fixed order    *)
-(* (CHOOSE), so that this adds one state per name, not one per subset.   *)
+(* V4: before the next round starts, finish this one with the names Java   *)
+(* did not visit; their decision must change nothing.  One fixed order     *)
+(* (CHOOSE), so that this adds one state per name, not one per subset.     *)
 FinishRound ==
     /\ Variant = "V4"
     /\ i < Len(Tr) /\ EvAction(Tr[i + 1]) = "VerifyStart"

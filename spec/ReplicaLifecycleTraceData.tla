@@ -3,32 +3,36 @@
 (* The traces MCReplicaLifecycleTrace checks.  This file holds two         *)
 (* hand-written V4 examples; conformance/ generates a file of the same     *)
 (* name and shape with each recorded batch (in its run directory, never    *)
-(* here).  An event is <<action, proc, name, outcome>>; name "" is None.   *)
+(* here).  Each event is one integer (ReplicaLifecycleTrace explains the   *)
+(* encoding); the comments show it decoded.                                *)
 (***************************************************************************)
 
-TraceNames == {"n1"}             \* the names the traces use
-TraceClients == {"c1", "c2"}     \* the clients the traces use
+TraceNameSeq == <<"n1">>                        \* the names, by index
+TraceNames == {"n1"}                            \* the same, as a set
+TraceProcs == <<"verify", "env", "c1", "c2">>   \* the processes, by index
+TraceClients == {"c1", "c2"}                    \* the clients among them
 
 TraceData == <<
-  \* 1: c1 creates n1 while a verify round runs; the round skips the
-  \*    reservation (in flight); c2 deletes n1.
-  << <<"CreateReserve", "c1", "n1", "ok">>,
-     <<"VerifyStart", "verify", "", "ok">>,
-     <<"VerifyList", "verify", "", "ok">>,
-     <<"VerifyApply", "verify", "n1", "inflight">>,
-     <<"CreateLvol", "c1", "n1", "timeout">>,
-     <<"CreateRollback", "c1", "n1", "ok">>,
-     <<"CreateAbort", "c1", "n1", "removed">>,
-     <<"CreateReserve", "c1", "n1", "ok">>,
-     <<"CreateLvol", "c1", "n1", "ok">>,
-     <<"CreateExpose", "c1", "n1", "ok">>,
-     <<"CreatePublish", "c1", "n1", "running">>,
-     <<"DeleteMark", "c2", "n1", "found">>,
-     <<"DeleteLvol", "c2", "n1", "ok">>,
-     <<"DeleteRemove", "c2", "n1", "removed">> >>,
+  \* 1: c1 creates n1 while a verify round runs (the round skips the
+  \*    reservation: in flight); the lvol call times out, the rollback finds
+  \*    the lvol and deletes it; c1 creates n1 again; c2 deletes it.
+  << 266433,       \* CreateReserve c1 n1 -> ok
+     2625600,      \* VerifyStart verify -> ok
+     2887744,      \* VerifyList verify -> ok
+     3194945,      \* VerifyApply verify n1 -> inflight
+     540865,       \* CreateLvol c1 n1 -> timeout
+     1315009,      \* CreateRollback c1 n1 -> ok
+     1605825,      \* CreateAbort c1 n1 -> removed
+     266433,       \* CreateReserve c1 n1 -> ok
+     528577,       \* CreateLvol c1 n1 -> ok
+     790721,       \* CreateExpose c1 n1 -> ok
+     1073345,      \* CreatePublish c1 n1 -> running
+     1876225,      \* DeleteMark c2 n1 -> found
+     2101505,      \* DeleteLvol c2 n1 -> ok
+     2392321>>,    \* DeleteRemove c2 n1 -> removed
   \* 2: not a behaviour: a create that found the name taken goes on.
-  << <<"CreateReserve", "c1", "n1", "ok">>,
-     <<"CreateReserve", "c2", "n1", "exists">>,
-     <<"CreateLvol", "c2", "n1", "ok">> >>
+  << 266433,       \* CreateReserve c1 n1 -> ok
+     270593,       \* CreateReserve c2 n1 -> exists
+     528641>>      \* CreateLvol c2 n1 -> ok
 >>
 =============================================================================

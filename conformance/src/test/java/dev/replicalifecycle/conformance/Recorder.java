@@ -1,0 +1,283 @@
+package dev.replicalifecycle.conformance;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicalifecycle.registry.SpecAction;
+import dev.replicalifecycle.registry.Step;
+import dev.replicalifecycle.registry.StepListener;
+import dev.replicalifecycle.store.InMemoryLvolStore;
+import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Records a registry's execution as a trace of spec events, for trace validation by TLC ({@code
+ * spec/ReplicaLifecycleTrace.tla}). Install it as the registry's {@link StepListener} (alone, or
+ * after a scheduler with {@link #chain}); without it the registry pays one {@code null} check
+ * per step, so recording is off by default at no cost.
+ *
+ * <ul>
+ *   <li>Order: one lock is held from {@code beforeStep} to {@code afterStep}, so events are in
+ *       the order the steps took effect. (For a registry that blocks inside a step, as V0..V3
+ *       do on their locks, use it only under a scheduler that grants enabled steps.)
+ *   <li>{@code busy} outcomes are dropped: a try that found the name busy is not a spec step.
+ *   <li>Processes: verify's steps get proc {@code verify}; a client operation gets the lowest
+ *       client id {@code c1..ck} free when it starts and keeps it until its last step (the spec's
+ *       clients are idle between operations).
+ *   <li>Names: renamed {@code n1..nk} in order of first appearance.
+ *   <li>Environment: {@link #env} records LoseLvol and Restart; given the store, the recorder
+ *       also finds lost head lvols itself by comparing the store's heads before each step with
+ *       those after the previous one, and flags a head that appeared behind the registry's back
+ *       ({@link #unmodelled()}): the spec has no such step.
+ * </ul>
+ *
+ * <p>Events as NDJSON ({@link #writeNdjson}): {@code {"action":..,"proc":..,"name":..,"outcome":..}},
+ * one per line, {@code name} null for the spec's None. Thread-safe.
+ */
+final class Recorder implements StepListener {
+
+  /** One event, in the spec's words. */
+  record Event(String action, String proc, String name, String outcome) {
+    @Override
+    public String toString() {
+      return action + " " + proc + (name == null ? "" : " " + name) + " -> " + outcome;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final boolean absentDeleteEnds;
+  private final InMemoryLvolStore store;
+  private final List<Event> events = new ArrayList<>();
+  private final Map<Thread, String> clientOf = new HashMap<>();
+  private final Set<String> busyClients = new HashSet<>();
+  private final Map<String, String> canonical = new LinkedHashMap<>();
+  private Set<String> heads = new TreeSet<>();
+  private String unmodelled;
+
+  /**
+   * @param absentDeleteEnds whether a DeleteMark that finds no entry ends the delete (V0..V3,
+   *     and the V4 mutant NoopAbsentDelete); V4 goes on to delete the lvol
+   * @param store the store, to find lvol losses and orphans by itself; null if {@link #env}
+   *     records them
+   */
+  Recorder(boolean absentDeleteEnds, InMemoryLvolStore store) {
+    this.absentDeleteEnds = absentDeleteEnds;
+    this.store = store;
+  }
+
+  /** {@code first} (a scheduler that parks) then {@code recorder} (which locks), in that order. */
+  static StepListener chain(StepListener first, StepListener recorder) {
+    return new StepListener() {
+      @Override
+      public void beforeStep(SpecAction action, String name) {
+        first.beforeStep(action, name);
+        recorder.beforeStep(action, name);
+      }
+
+      @Override
+      public void afterStep(Step step) {
+        try {
+          recorder.afterStep(step);
+        } finally {
+          first.afterStep(step);
+        }
+      }
+    };
+  }
+
+  @Override
+  public void beforeStep(SpecAction action, String name) {
+    lock.lock();
+    diffStore();
+  }
+
+  @Override
+  public void afterStep(Step step) {
+    try {
+      if (!step.outcome().equals("busy")) {
+        record(step);
+      }
+      snapshot();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void record(Step step) {
+    String a = step.action().name();
+    String proc;
+    if (a.startsWith("Verify")) {
+      proc = "verify";
+    } else {
+      Thread t = Thread.currentThread();
+      proc = clientOf.get(t);
+      if (proc == null) {
+        for (int k = 1; ; k++) {
+          if (!busyClients.contains("c" + k)) {
+            proc = "c" + k;
+            break;
+          }
+        }
+        clientOf.put(t, proc);
+        busyClients.add(proc);
+      }
+      String o = step.outcome();
+      boolean ends = a.equals("CreatePublish") || a.equals("CreateAbort") || a.equals("DeleteRemove")
+          || (a.equals("CreateReserve") && o.equals("exists"))
+          || (a.equals("DeleteMark") && o.equals("absent") && absentDeleteEnds);
+      if (ends) {
+        clientOf.remove(t);
+        busyClients.remove(proc);
+      }
+    }
+    events.add(new Event(a, proc, canon(step.name()), step.outcome()));
+  }
+
+  /** An environment step: {@code LoseLvol} (with the Java name) or {@code Restart}. */
+  void env(String action, String javaName) {
+    lock.lock();
+    try {
+      diffStore();
+      events.add(new Event(action, "env", canon(javaName), "ok"));
+      if (action.equals("Restart")) {
+        clientOf.clear();
+        busyClients.clear();
+      }
+      snapshot();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Call at the end: records losses after the last step. */
+  void finish() {
+    lock.lock();
+    try {
+      diffStore();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private String canon(String javaName) {
+    if (javaName == null) {
+      return null;
+    }
+    return canonical.computeIfAbsent(javaName, k -> "n" + (canonical.size() + 1));
+  }
+
+  private Set<String> currentHeads() {
+    Set<String> out = new TreeSet<>();
+    for (Lvol l : store.lvols()) {
+      if (l.kind() == LvolKind.HEAD) {
+        out.add(l.name());
+      }
+    }
+    return out;
+  }
+
+  private void diffStore() {
+    if (store == null) {
+      return;
+    }
+    Set<String> now = currentHeads();
+    for (String h : heads) {
+      if (!now.contains(h)) {
+        events.add(new Event("LoseLvol", "env", canon(h), "ok"));
+      }
+    }
+    for (String h : now) {
+      if (!heads.contains(h) && unmodelled == null) {
+        unmodelled = "lvol " + h + " appeared behind the registry's back (not a spec step)";
+      }
+    }
+    heads = now;
+  }
+
+  private void snapshot() {
+    if (store != null) {
+      heads = currentHeads();
+    }
+  }
+
+  /** The events so far. */
+  List<Event> events() {
+    lock.lock();
+    try {
+      return List.copyOf(events);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many names and clients the trace uses. */
+  int names() {
+    return canonical.size();
+  }
+
+  int clients() {
+    int max = 0;
+    for (Event e : events()) {
+      if (e.proc().startsWith("c")) {
+        max = Math.max(max, Integer.parseInt(e.proc().substring(1)));
+      }
+    }
+    return max;
+  }
+
+  /** Why the trace cannot be a spec behaviour whatever the registry did, or null. */
+  String unmodelled() {
+    return unmodelled;
+  }
+
+  /** The events as NDJSON, one object per line. */
+  static String ndjson(List<Event> events) {
+    StringBuilder sb = new StringBuilder();
+    for (Event e : events) {
+      try {
+        sb.append(JSON.writeValueAsString(e)).append('\n');
+      } catch (JsonProcessingException x) {
+        throw new UncheckedIOException(x);
+      }
+    }
+    return sb.toString();
+  }
+
+  static void writeNdjson(Path file, List<Event> events) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, ndjson(events));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads NDJSON written by {@link #writeNdjson}. */
+  static List<Event> readNdjson(Path file) {
+    try {
+      List<Event> out = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          out.add(JSON.readValue(line, Event.class));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
