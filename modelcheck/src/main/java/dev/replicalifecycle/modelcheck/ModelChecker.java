@@ -167,7 +167,7 @@ final class ModelChecker {
                 return checkWithTlc(m, config, onLine);
             }
         }
-        TlcReport report = new TlcReport(-1, Outcome.error(problem), null, null, null, null, List.of(), null, false, null);
+        TlcReport report = new TlcReport(-1, Outcome.error(problem), null, null, null, null, List.of(), null, false, null, null);
         return result(m, report, 0, null);
     }
 
@@ -187,7 +187,7 @@ final class ModelChecker {
         if (run.timedOut()) {
             report = new TlcReport(-1, Outcome.error("TLC timed out after " + Math.round(run.seconds())
                     + " s and was killed (output so far: " + runDir.resolve("tlc.out") + ")"),
-                    null, null, null, null, List.of(), null, false, null);
+                    null, null, null, null, List.of(), null, false, null, null);
         } else {
             report = TlcReport.analyze(TlcOutput.parse(run.stdout()), run.exitCode(), config, run.stderr());
         }

@@ -46,8 +46,11 @@ record ModelResult(String model, String variant, String mutant, String size, Out
     /**
      * Compares TLC's answer with the manifest. For violations the kind must agree and the
      * property too (a deadlock expectation may leave the property out); for success the
-     * distinct-state count and depth must be exactly the manifest's. Counts of violating runs
-     * are not compared: with several workers they depend on scheduling.
+     * distinct-state count must be exactly the manifest's, and so must the depth when TLC ran
+     * with one worker. With several workers TLC's reported depth depends on scheduling (a
+     * state can be labelled with a longer path than its shortest one; tlaplus/tlaplus#883),
+     * so it is then only checked to be at least the manifest's, which is the one-worker
+     * figure. Counts of violating runs are not compared: they depend on scheduling too.
      *
      * @return the reasons they differ; empty if they match
      */
@@ -75,8 +78,11 @@ record ModelResult(String model, String variant, String mutant, String size, Out
             if (!Objects.equals(m.distinctStates(), r.distinctStates())) {
                 out.add("expected " + m.distinctStates() + " distinct states but TLC found " + r.distinctStates());
             }
-            if (!Objects.equals(m.depth(), r.depth())) {
-                out.add("expected depth " + m.depth() + " but TLC reached " + r.depth());
+            boolean oneWorker = Integer.valueOf(1).equals(r.workers());
+            if (oneWorker ? !Objects.equals(m.depth(), r.depth())
+                    : r.depth() == null || m.depth() == null || r.depth() < m.depth()) {
+                out.add("expected depth " + m.depth() + (oneWorker ? "" : " or more (" + r.workers() + " workers)")
+                        + " but TLC reached " + r.depth());
             }
         }
         return out;

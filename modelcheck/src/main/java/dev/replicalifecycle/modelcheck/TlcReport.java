@@ -25,13 +25,15 @@ import java.util.regex.Pattern;
  * @param stuttering      whether the counterexample ends in infinite stuttering
  * @param loopAction      the action of the step that closes the lasso (from last state back to
  *                        {@code loopIndex}), or null
+ * @param workers         how many BFS workers TLC said it ran with, or null if it did not say
  */
 record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long distinctStates, Long queue,
                  Integer depth, List<TraceState> trace, Integer loopIndex, boolean stuttering,
-                 String loopAction) {
+                 String loopAction, Integer workers) {
 
     // message codes, from tlc2.output.EC in TLC 2.18
     static final int GENERAL = 1000;
+    static final int STARTING_BFS = 2187;
     static final int ASSUMPTION_FALSE = 2104;
     static final int INVARIANT_VIOLATED_INITIAL = 2107;
     static final int PROPERTY_VIOLATED_INITIAL = 2108;
@@ -56,6 +58,7 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
 
     private static final Pattern STATS_TEXT = Pattern.compile(
             "([\\d,]+) states? generated, ([\\d,]+) distinct states? found, ([\\d,]+) states? left on queue");
+    private static final Pattern WORKERS_TEXT = Pattern.compile("with (\\d+) workers? on");
     private static final Pattern DEPTH_TEXT = Pattern.compile("depth of the complete state graph search is (\\d+)");
     private static final Pattern INVARIANT_TEXT = Pattern.compile("Invariant (\\S+) is violated");
     private static final Pattern PROPERTY_INIT_TEXT = Pattern.compile("Property (\\S+) is violated by the initial state");
@@ -109,6 +112,15 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
             Matcher m = DEPTH_TEXT.matcher(d.text());
             if (m.find()) {
                 depth = Integer.parseInt(m.group(1));
+            }
+        }
+
+        Integer workers = null;
+        TlcMessage start = out.last(STARTING_BFS);
+        if (start != null) {
+            Matcher m = WORKERS_TEXT.matcher(start.text());
+            if (m.find()) {
+                workers = Integer.parseInt(m.group(1));
             }
         }
 
@@ -187,7 +199,7 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
             outcome = Outcome.error(errorText(out, exitCode, stderr));
         }
         return new TlcReport(exitCode, outcome, generated, distinct, queue, depth, trace, loop, stuttering,
-                loop == null || stuttering ? null : loopAction);
+                loop == null || stuttering ? null : loopAction, workers);
     }
 
     private static Long number(String s) {

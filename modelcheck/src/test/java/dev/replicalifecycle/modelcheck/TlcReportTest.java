@@ -123,6 +123,7 @@ class TlcReportTest {
         assertEquals(70535L, r.distinctStates());
         assertEquals(0L, r.queue());
         assertEquals(47, r.depth());
+        assertEquals(2, r.workers());
         assertTrue(r.trace().isEmpty());
         TlcReport l = analyze("liveness-success.out", 0, "PROPERTY Inf");
         assertEquals(Outcome.success(), l.outcome());
@@ -188,5 +189,24 @@ class TlcReportTest {
     @Test
     void singleVariableStatesHaveNoConjunctionPrefix() {
         assertEquals(java.util.Map.of("x", "[a |-> 1,\n b |-> 2]"), TlcReport.assignments("x = [a |-> 1,\n b |-> 2]\n\n"));
+    }
+
+    private static TlcReport finished(long distinct, int depth, int workers) {
+        return new TlcReport(0, Outcome.success(), distinct, distinct, 0L, depth, List.of(), null, false, null,
+                workers);
+    }
+
+    @Test
+    void depthIsExactWithOneWorkerAndALowerBoundWithSeveral() {
+        ModelEntry m = new ModelEntry("M", "MC", "MC.cfg", "V4", null, "small", List.of("TypeOK"),
+                Outcome.success(), 100L, 10, null);
+        assertTrue(ModelResult.compare(m, finished(100, 10, 1)).isEmpty());
+        assertEquals(List.of("expected depth 10 but TLC reached 11"), ModelResult.compare(m, finished(100, 11, 1)));
+        // tlaplus/tlaplus#883: with several workers a state may carry a longer path than its shortest
+        assertTrue(ModelResult.compare(m, finished(100, 11, 2)).isEmpty());
+        assertEquals(List.of("expected depth 10 or more (2 workers) but TLC reached 9"),
+                ModelResult.compare(m, finished(100, 9, 2)));
+        assertEquals(List.of("expected 100 distinct states but TLC found 99"),
+                ModelResult.compare(m, finished(99, 11, 2)));
     }
 }
