@@ -1,6 +1,5 @@
 package dev.replicalifecycle.registry.property;
 
-import dev.replicalifecycle.registry.Replica;
 import dev.replicalifecycle.registry.ReplicaRegistry;
 import dev.replicalifecycle.registry.SpecAction;
 import dev.replicalifecycle.registry.Step;
@@ -10,7 +9,6 @@ import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.LvolStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -67,7 +65,7 @@ public final class RecordedRuns {
           }
           opened[0] = true;
           StepListener rec = recording.listener((InMemoryLvolStore) store);
-          return new Recorded(open.apply(store, chain(harnessListener, rec)));
+          return new Subject.VariantSubject(open.apply(store, chain(harnessListener, rec)));
         };
     Harness h = new Harness(new Subject.Target(label, factory, insertsFirst, false));
     List<Op> typed = (List<Op>) ops;
@@ -92,42 +90,6 @@ public final class RecordedRuns {
         }
       }
     };
-  }
-
-  /** A registry with introspection, as the harness sees it. */
-  private static final class Recorded implements Subject {
-    private final ReplicaRegistry registry;
-    private final Introspectable introspection;
-
-    Recorded(ReplicaRegistry registry) {
-      this.registry = registry;
-      this.introspection = (Introspectable) registry;
-    }
-
-    @Override
-    public ReplicaRegistry registry() {
-      return registry;
-    }
-
-    @Override
-    public Optional<Replica> peek(String name) {
-      return registry.get(name);
-    }
-
-    @Override
-    public List<Replica> peekAll() {
-      return registry.list();
-    }
-
-    @Override
-    public int liveObjects(String name) {
-      return introspection.liveObjects(name);
-    }
-
-    @Override
-    public void close() {
-      registry.close();
-    }
   }
 
   private static List<Op> withoutOrphans(List<Op> ops) {

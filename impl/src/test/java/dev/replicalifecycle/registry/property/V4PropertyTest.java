@@ -212,16 +212,6 @@ class V4PropertyTest {
     }
 
     @Override
-    public Optional<Replica> peek(String name) {
-      return registry.get(name);
-    }
-
-    @Override
-    public List<Replica> peekAll() {
-      return registry.list();
-    }
-
-    @Override
     public int liveObjects(String name) {
       return registry.get(name).isPresent() ? 1 : 0;
     }

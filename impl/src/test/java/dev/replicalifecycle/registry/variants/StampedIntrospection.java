@@ -10,10 +10,12 @@ import dev.replicalifecycle.store.LvolStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * V4 (the library's registry, built through its public builder) with {@link Introspectable}
@@ -28,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe. Every method delegates; introspection never blocks.
  */
-final class StampedIntrospection implements ReplicaRegistry, Introspectable {
+public final class StampedIntrospection implements ReplicaRegistry, Introspectable {
 
   private record Tracked(long id, boolean adopted, boolean createInFlight) {}
 
@@ -38,9 +40,12 @@ final class StampedIntrospection implements ReplicaRegistry, Introspectable {
   private final AtomicLong ids = new AtomicLong();
 
   StampedIntrospection(LvolStore store, StepListener user) {
+    this(listener -> ReplicaRegistry.builder(store).stepListener(listener).build(), user);
+  }
+
+  private StampedIntrospection(Function<StepListener, ReplicaRegistry> open, StepListener user) {
     this.delegate =
-        ReplicaRegistry.builder(store)
-            .stepListener(
+        open.apply(
                 new StepListener() {
                   @Override
                   public void beforeStep(SpecAction action, String name) {
@@ -56,8 +61,7 @@ final class StampedIntrospection implements ReplicaRegistry, Introspectable {
                       user.afterStep(step);
                     }
                   }
-                })
-            .build();
+                });
   }
 
   private void track(Step s) {
@@ -99,6 +103,18 @@ final class StampedIntrospection implements ReplicaRegistry, Introspectable {
       }
       default -> {}
     }
+  }
+
+  /**
+   * Tracks any V4-shaped registry (one that reports the library's steps, such as a V4 mutant
+   * built for the conformance tests) the same way.
+   *
+   * @param open builds the registry, given the step listener it must report to
+   * @param user also sees every step (may be {@code null})
+   * @return the registry, which also implements {@link Introspectable}
+   */
+  public static ReplicaRegistry wrap(Function<StepListener, ReplicaRegistry> open, StepListener user) {
+    return new StampedIntrospection(Objects.requireNonNull(open, "open"), user);
   }
 
   @Override
