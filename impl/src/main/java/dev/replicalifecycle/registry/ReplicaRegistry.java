@@ -26,10 +26,10 @@ import java.util.function.Consumer;
  *       taken until a delete).
  *   <li>{@link #delete} waits for a create or delete of the same name in flight, marks the replica
  *       {@link ReplicaState#DELETING}, deletes the head lvol and a {@code -rebuilding} lvol of the
- *       name (not-found counts as done), then removes the entry. A name with no entry is reserved (invisibly: {@link #get} still finds
- *       nothing) and its lvol deleted too (after a restart an lvol can exist before verify adopts
- *       it), so a successful delete always means: no entry, no head lvol. If the lvol delete
- *       fails, the replica is left in {@code ERROR}.
+ *       name (not-found counts as done), then removes the entry. A name with no entry is reserved
+ *       (invisibly: {@link #get} still finds nothing) and its lvol deleted too (after a restart an
+ *       lvol can exist before verify adopts it), so a successful delete always means: no entry, no
+ *       head lvol. If the lvol delete fails, the replica is left in {@code ERROR}.
  *   <li>{@link #verify} takes a stamp, lists the store's lvols, then for each name applies its
  *       decision only if the name did not change since the stamp and no operation on it is in
  *       flight (a per-name compare-and-set): a {@code RUNNING} or {@code STOPPED} replica with

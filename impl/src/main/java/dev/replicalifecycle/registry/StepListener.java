@@ -8,9 +8,9 @@ package dev.replicalifecycle.registry;
  * <p>Both methods run on the thread taking the step, outside any registry lock and outside any
  * store call. Every {@code beforeStep} is followed by exactly one {@code afterStep} on the same
  * thread, with no other step of that thread in between; a listener that holds a lock from one to
- * the other therefore sees the steps of all threads in the order they took effect. They must not call the registry. {@link #beforeStep} may block, which is how a
- * deterministic scheduler orders the steps of concurrent operations; {@link #afterStep} should
- * return quickly.
+ * the other therefore sees the steps of all threads in the order they took effect. They must
+ * not call the registry. {@link #beforeStep} may block, which is how a deterministic scheduler
+ * orders the steps of concurrent operations; {@link #afterStep} should return quickly.
  */
 public interface StepListener {
 
