@@ -123,8 +123,6 @@ final class Goals {
               "V4 verify round CPU beyond the listing, " + big.replicas() + " replicas (probe median)",
               big.cpuMsMedian(),
               Table.sig(big.cpuMsMedian())
-                  + " ms, of which name ordering "
-                  + Table.sig(big.nameOrderingCpuMsMedian())
                   + " ms"
                   + (jbig == null ? "" : " (JMH mean wall " + Table.sig(jbig.verifyMs()) + " ms)"),
               "≤ 50 ms",

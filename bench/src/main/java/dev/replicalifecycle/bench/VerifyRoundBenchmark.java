@@ -30,11 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * for the allocation per round ({@code gc.alloc.rate.norm}).
  *
  * <p>{@link #inMemoryListing} is the reference: what {@link InMemoryLvolStore#listLvols()} costs
- * for the same number of lvols (a copy of its table under its lock). {@link #nameOrdering} is one
- * step of the round alone, rebuilt from JDK types and the public {@link ReplicaNames}: the
- * name-ordered {@code TreeSet} of every slot key plus every valid listed head that {@code
- * StampedRegistry.round()} builds (its lines "TreeSet&lt;String&gt; names = ..." to the end of
- * the loop over {@code heads.keySet()}), so that the round's cost can be split.
+ * for the same number of lvols (a copy of its table under its lock). {@link #nameOrdering} is
+ * what a round adds when a step listener is attached, rebuilt from JDK types and the public
+ * {@link ReplicaNames}: the name-ordered {@code TreeSet} of every slot key plus every valid listed
+ * head that {@code StampedRegistry.round()} then builds so that its steps come in name order.
+ * Without a listener (as {@link #verifyRound} runs) the round visits the names unordered.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,7 +61,7 @@ public class VerifyRoundBenchmark {
   }
 
   /**
-   * The name-ordering step of a V4 round, alone, over the same names: a {@code
+   * The name ordering of a V4 round with a step listener, alone, over the same names: a {@code
    * ConcurrentHashMap} standing for the registry's slots, a {@code HashMap} of the listed heads.
    */
   static final class NameOrdering {
@@ -75,7 +75,7 @@ public class VerifyRoundBenchmark {
       }
     }
 
-    /** As StampedRegistry.round(): every slot key, then every valid head, in a TreeSet. */
+    /** As StampedRegistry.round() with a listener: every slot key, then every valid head, in a TreeSet. */
     TreeSet<String> run() {
       TreeSet<String> names = new TreeSet<>(slots.keySet());
       for (String head : heads.keySet()) {

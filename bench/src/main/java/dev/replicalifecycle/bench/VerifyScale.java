@@ -19,8 +19,8 @@ import java.util.Map;
  *       ThreadMXBean.getCurrentThreadCpuTime}) and allocated bytes ({@code
  *       getCurrentThreadAllocatedBytes}), median over the measured rounds; plus the median time of
  *       {@link InMemoryLvolStore#listLvols()} for as many lvols (the listing, for scale) and the
- *       median CPU time of the round's name-ordering step alone ({@link
- *       VerifyRoundBenchmark.NameOrdering});
+ *       median CPU time of sorting the names alone ({@link VerifyRoundBenchmark.NameOrdering}:
+ *       what a round adds when a step listener is attached; the measured rounds have none);
  *   <li><b>JMH</b> ({@link VerifyRoundBenchmark}, forked, {@code -prof gc}): mean wall time per
  *       round and {@code gc.alloc.rate.norm}.
  * </ul>
@@ -67,7 +67,7 @@ final class VerifyScale {
     for (int n : c.sizes()) {
       ProbeRow r = probe(n, c);
       out.printf(
-          "  bench3 probe n=%-6d cpu=%s ms (median of %d; name ordering alone %s ms) alloc=%s B/round listing(in-memory)=%s ms%n",
+          "  bench3 probe n=%-6d cpu=%s ms (median of %d; sorted names alone (listener only) %s ms) alloc=%s B/round listing(in-memory)=%s ms%n",
           n,
           Table.sig(r.cpuMsMedian()),
           r.rounds(),
@@ -112,7 +112,7 @@ final class VerifyScale {
       }
       for (JmhRow r : jmh) {
         out.printf(
-            "  bench3 JMH   n=%-6d verify=%s ms ±%s (name ordering alone %s ms) alloc=%s B/round%n",
+            "  bench3 JMH   n=%-6d verify=%s ms ±%s (sorted names alone (listener only) %s ms) alloc=%s B/round%n",
             r.replicas(),
             Table.sig(r.verifyMs()),
             Table.sig(r.verifyMsError()),
