@@ -138,6 +138,19 @@ final class Goals {
               "≤ 2× (≈ linear)",
               growth <= 2,
               null));
+      double passGrowth =
+          (big.mapPassCpuMsMedian() / big.replicas()) / (small.mapPassCpuMsMedian() / small.replicas());
+      g.add(
+          new Goal(
+              "3",
+              "reference: bare map pass, CPU per name at " + big.replicas() + " / at " + small.replicas(),
+              passGrowth,
+              Table.num(passGrowth, 2) + "× ("
+                  + Table.sig(big.mapPassCpuMsMedian() * 1e6 / big.replicas()) + " / "
+                  + Table.sig(small.mapPassCpuMsMedian() * 1e6 / small.replicas()) + " ns)",
+              "(info)",
+              null,
+              null));
       g.add(
           new Goal(
               "3",

@@ -74,12 +74,15 @@ final class Report {
       o.println(
           "\"sorted names (listener only)\": a TreeSet of every name, timed alone on the same names. A round"
               + " builds it only when a StepListener is attached (it then visits names in order); the"
-              + " rounds measured here have none, so it is not part of their time.");
+              + " rounds measured here have none, so it is not part of their time. \"bare map pass\": a"
+              + " reference, not part of the round: one pass over a ConcurrentHashMap of the names with a"
+              + " HashMap lookup and a no-op computeIfPresent per name (the least a per-name round touches).");
       o.println();
       Table t =
           new Table(
               "replicas", "CPU ms/round (median)", "sorted names (listener only)", "CPU ns/replica", "alloc B/round",
-              "alloc B/replica", "wall ms (median)", "rounds", "in-memory listing ms");
+              "alloc B/replica", "wall ms (median)", "rounds", "in-memory listing ms", "bare map pass ms",
+              "bare map pass ns/name");
       for (VerifyScale.ProbeRow r : r3.probe()) {
         t.row(
             r.replicas(),
@@ -90,7 +93,9 @@ final class Report {
             Table.sig(r.allocBytesPerReplica()),
             Table.sig(r.wallMsMedian()),
             r.rounds(),
-            Table.sig(r.inMemoryListingMsMedian()));
+            Table.sig(r.inMemoryListingMsMedian()),
+            Table.sig(r.mapPassCpuMsMedian()),
+            Table.sig(r.mapPassCpuMsMedian() * 1e6 / r.replicas()));
       }
       t.print(o);
       if (!r3.jmh().isEmpty()) {

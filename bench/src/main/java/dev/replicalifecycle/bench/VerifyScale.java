@@ -44,7 +44,8 @@ final class VerifyScale {
       double cpuNsPerReplica,
       double allocBytesPerReplica,
       double inMemoryListingMsMedian,
-      double nameOrderingCpuMsMedian) {}
+      double nameOrderingCpuMsMedian,
+      double mapPassCpuMsMedian) {}
 
   /** JMH result for one size. */
   record JmhRow(
@@ -67,11 +68,12 @@ final class VerifyScale {
     for (int n : c.sizes()) {
       ProbeRow r = probe(n, c);
       out.printf(
-          "  bench3 probe n=%-6d cpu=%s ms (median of %d; sorted names alone (listener only) %s ms) alloc=%s B/round listing(in-memory)=%s ms%n",
+          "  bench3 probe n=%-6d cpu=%s ms (median of %d; sorted names alone (listener only) %s ms; bare map pass %s ms) alloc=%s B/round listing(in-memory)=%s ms%n",
           n,
           Table.sig(r.cpuMsMedian()),
           r.rounds(),
           Table.sig(r.nameOrderingCpuMsMedian()),
+          Table.sig(r.mapPassCpuMsMedian()),
           Table.sig(r.allocBytesMedian()),
           Table.sig(r.inMemoryListingMsMedian()));
       probe.add(r);
@@ -172,7 +174,8 @@ final class VerifyScale {
           cpuMed / n,
           allocMed / n,
           listingMs(n),
-          orderingCpuMs(store, c));
+          orderingCpuMs(store, c),
+          mapPassCpuMs(store, c));
     }
   }
 
@@ -192,6 +195,30 @@ final class VerifyScale {
       long c0 = tmx.getCurrentThreadCpuTime();
       o.run();
       t.add((tmx.getCurrentThreadCpuTime() - c0) / 1e6);
+    }
+    return median(t.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** Median CPU time of the bare map pass (see {@link VerifyRoundBenchmark.MapPass}). */
+  private static double mapPassCpuMs(InstantStores.FrozenListing store, Config c) {
+    java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+    VerifyRoundBenchmark.MapPass m = new VerifyRoundBenchmark.MapPass(store.listLvols());
+    long warmEnd = System.nanoTime() + (long) (c.probeWarmSeconds() * 1e9 / 2);
+    int warm = 0;
+    int sink = 0;
+    while (warm < 3 || System.nanoTime() < warmEnd) {
+      sink += m.run();
+      warm++;
+    }
+    List<Double> t = new ArrayList<>();
+    long end = System.nanoTime() + (long) (c.probeSeconds() * 1e9 / 2);
+    while (t.size() < 5 || System.nanoTime() < end) {
+      long c0 = tmx.getCurrentThreadCpuTime();
+      sink += m.run();
+      t.add((tmx.getCurrentThreadCpuTime() - c0) / 1e6);
+    }
+    if (sink == 42) {
+      System.out.print(""); // keeps the passes from being optimised away
     }
     return median(t.stream().mapToDouble(Double::doubleValue).toArray());
   }
