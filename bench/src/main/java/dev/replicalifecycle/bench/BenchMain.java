@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 
 /**
  * Runs the five benchmarks of issue 6 and prints a table of ratios against the goals.
@@ -103,8 +104,8 @@ public final class BenchMain {
     String mode = full ? "full" : "quick";
     Path root = opt.containsKey("--root") ? Path.of(opt.get("--root")) : findRoot();
     root = root.toAbsolutePath().normalize();
-    Path out = opt.containsKey("--out") ? Path.of(opt.get("--out")) : root.resolve("bench/target");
-    out = out.toAbsolutePath().normalize();
+    Path out = (opt.containsKey("--out") ? Path.of(opt.get("--out")) : root.resolve("bench/target"))
+        .toAbsolutePath().normalize();
     Files.createDirectories(out);
     Set<Integer> only = new TreeSet<>();
     for (String s : opt.getOrDefault("--only", "1,2,3,4,5").split(",")) {
@@ -180,47 +181,20 @@ public final class BenchMain {
     o.println();
 
     Map<String, Object> results = new LinkedHashMap<>();
-    CreateLatency.Result r1 = null;
-    ChurnProgress.Result r2 = null;
-    VerifyScale.Result r3 = null;
-    Throughput.Result r4 = null;
-    ModelCheckCost.Result r5 = null;
     Map<String, Double> seconds = new LinkedHashMap<>();
-    if (only.contains(1)) {
-      o.println("== 1. create latency under a slow verify (L = " + c1.listLatency().toMillis() + " ms)");
-      long t = System.nanoTime();
-      r1 = CreateLatency.run(c1, o);
-      seconds.put("1", (System.nanoTime() - t) / 1e9);
-      results.put("createLatency", r1);
-    }
-    if (only.contains(2)) {
-      o.println("== 2. verify progress under churn (L = " + c2.listLatency().toMillis() + " ms)");
-      long t = System.nanoTime();
-      r2 = ChurnProgress.run(c2, o);
-      seconds.put("2", (System.nanoTime() - t) / 1e9);
-      results.put("churnProgress", r2);
-    }
-    if (only.contains(3)) {
-      o.println("== 3. verify cost at scale");
-      long t = System.nanoTime();
-      r3 = VerifyScale.run(c3, out, o);
-      seconds.put("3", (System.nanoTime() - t) / 1e9);
-      results.put("verifyScale", r3);
-    }
-    if (only.contains(4)) {
-      o.println("== 4. create+delete throughput ceiling");
-      long t = System.nanoTime();
-      r4 = Throughput.run(c4, out, o);
-      seconds.put("4", (System.nanoTime() - t) / 1e9);
-      results.put("throughput", r4);
-    }
-    if (only.contains(5)) {
-      o.println("== 5. model checking cost");
-      long t = System.nanoTime();
-      r5 = ModelCheckCost.run(c5, out, o);
-      seconds.put("5", (System.nanoTime() - t) / 1e9);
-      results.put("modelCheckCost", r5);
-    }
+    Sections sections = new Sections(only, o, results, seconds);
+    CreateLatency.Result r1 =
+        sections.run(1, "create latency under a slow verify (L = " + c1.listLatency().toMillis() + " ms)",
+            "createLatency", () -> CreateLatency.run(c1, o));
+    ChurnProgress.Result r2 =
+        sections.run(2, "verify progress under churn (L = " + c2.listLatency().toMillis() + " ms)",
+            "churnProgress", () -> ChurnProgress.run(c2, o));
+    VerifyScale.Result r3 =
+        sections.run(3, "verify cost at scale", "verifyScale", () -> VerifyScale.run(c3, out, o));
+    Throughput.Result r4 =
+        sections.run(4, "create+delete throughput ceiling", "throughput", () -> Throughput.run(c4, out, o));
+    ModelCheckCost.Result r5 =
+        sections.run(5, "model checking cost", "modelCheckCost", () -> ModelCheckCost.run(c5, out, o));
     Instant ended = Instant.now();
     double loadEnd = Machine.loadAverage();
 
@@ -301,5 +275,23 @@ public final class BenchMain {
       // fall through
     }
     return Path.of("").toAbsolutePath();
+  }
+
+  /** Runs the selected benchmarks one by one: a heading, the run, its time and its result. */
+  private record Sections(Set<Integer> only, PrintStream o, Map<String, Object> results,
+                          Map<String, Double> seconds) {
+
+    /** @return the benchmark's result, or null if {@code number} is not selected */
+    <T> T run(int number, String title, String jsonKey, Callable<T> body) throws Exception {
+      if (!only.contains(number)) {
+        return null;
+      }
+      o.println("== " + number + ". " + title);
+      long t = System.nanoTime();
+      T r = body.call();
+      seconds.put(String.valueOf(number), (System.nanoTime() - t) / 1e9);
+      results.put(jsonKey, r);
+      return r;
+    }
   }
 }

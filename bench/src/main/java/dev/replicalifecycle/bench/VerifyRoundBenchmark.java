@@ -85,32 +85,20 @@ public class VerifyRoundBenchmark {
       }
       return names;
     }
-  }
 
-  /**
-   * A reference for the round's growth with size, not part of it: the least a per-name round
-   * must touch, one pass over a {@code ConcurrentHashMap} of the names that looks each name up in
-   * a {@code HashMap} of the listed heads and does a no-op {@code computeIfPresent} on its entry.
-   * If its CPU per name grows with the size as the round's does, the growth is the memory
-   * hierarchy's, not extra work per name in the registry.
-   */
-  static final class MapPass {
-    private final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
-    private final Map<String, Lvol> heads = new HashMap<>();
-
-    MapPass(List<Lvol> lvols) {
-      for (Lvol l : lvols) {
-        slots.put(l.name(), l);
-        heads.put(l.name(), l);
-      }
-    }
-
-    /** One pass; returns how many names had a head. */
-    int run() {
+    /**
+     * A reference for the round's growth with size, not part of it: the least a per-name round
+     * must touch, one pass over the slots that looks each name up in the heads and does a no-op
+     * {@code computeIfPresent} on its entry. If its CPU per name grows with the size as the
+     * round's does, the growth is the memory hierarchy's, not extra work per name in the
+     * registry.
+     *
+     * @return how many names had a head
+     */
+    int mapPass() {
       int found = 0;
       for (String name : slots.keySet()) {
-        Lvol head = heads.get(name);
-        if (head != null) {
+        if (heads.get(name) != null) {
           found++;
         }
         slots.computeIfPresent(name, (k, v) -> v);

@@ -199,22 +199,22 @@ final class VerifyScale {
     return median(t.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
-  /** Median CPU time of the bare map pass (see {@link VerifyRoundBenchmark.MapPass}). */
+  /** Median CPU time of the bare map pass (see {@link VerifyRoundBenchmark.NameOrdering#mapPass}). */
   private static double mapPassCpuMs(InstantStores.FrozenListing store, Config c) {
     java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
-    VerifyRoundBenchmark.MapPass m = new VerifyRoundBenchmark.MapPass(store.listLvols());
+    VerifyRoundBenchmark.NameOrdering m = new VerifyRoundBenchmark.NameOrdering(store.listLvols());
     long warmEnd = System.nanoTime() + (long) (c.probeWarmSeconds() * 1e9 / 2);
     int warm = 0;
     int sink = 0;
     while (warm < 3 || System.nanoTime() < warmEnd) {
-      sink += m.run();
+      sink += m.mapPass();
       warm++;
     }
     List<Double> t = new ArrayList<>();
     long end = System.nanoTime() + (long) (c.probeSeconds() * 1e9 / 2);
     while (t.size() < 5 || System.nanoTime() < end) {
       long c0 = tmx.getCurrentThreadCpuTime();
-      sink += m.run();
+      sink += m.mapPass();
       t.add((tmx.getCurrentThreadCpuTime() - c0) / 1e6);
     }
     if (sink == 42) {

@@ -79,26 +79,6 @@ final class Recorder implements StepListener {
     this.store = store;
   }
 
-  /** {@code first} (a scheduler that parks) then {@code recorder} (which locks), in that order. */
-  static StepListener chain(StepListener first, StepListener recorder) {
-    return new StepListener() {
-      @Override
-      public void beforeStep(SpecAction action, String name) {
-        first.beforeStep(action, name);
-        recorder.beforeStep(action, name);
-      }
-
-      @Override
-      public void afterStep(Step step) {
-        try {
-          recorder.afterStep(step);
-        } finally {
-          first.afterStep(step);
-        }
-      }
-    };
-  }
-
   @Override
   public void beforeStep(SpecAction action, String name) {
     lock.lock();

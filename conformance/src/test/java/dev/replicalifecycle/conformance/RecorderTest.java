@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.replicalifecycle.registry.ReplicaRegistry;
 import dev.replicalifecycle.registry.SpecAction;
+import dev.replicalifecycle.registry.property.RecordedRuns;
 import dev.replicalifecycle.registry.variants.Variant;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class RecorderTest {
     InMemoryLvolStore store = new InMemoryLvolStore();
     Recorder rec = new Recorder(false, store);
     ReplayScheduler s = new ReplayScheduler(5_000);
-    ReplicaRegistry reg = Subject.open(Variant.V4, null, store, Recorder.chain(s, rec)).registry();
+    ReplicaRegistry reg = Subject.open(Variant.V4, null, store, RecordedRuns.chain(s, rec)).registry();
     s.start("create", () -> reg.create("r1", 1 << 20));
     s.grant("create"); // CreateReserve ok
     s.start("delete", () -> {

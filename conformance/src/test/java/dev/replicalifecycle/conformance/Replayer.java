@@ -4,6 +4,7 @@ import dev.replicalifecycle.registry.Replica;
 import dev.replicalifecycle.registry.ReplicaState;
 import dev.replicalifecycle.registry.SpecAction;
 import dev.replicalifecycle.registry.Step;
+import dev.replicalifecycle.registry.property.RecordedRuns;
 import dev.replicalifecycle.registry.variants.Variant;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.InMemoryLvolStore.Call;
@@ -126,7 +127,7 @@ final class Replayer implements AutoCloseable {
     this.sched = new ReplayScheduler(TIMEOUT_MS);
     this.recorder = recorder;
     this.history = new Properties.JavaHistory(cfg.engineOn(), cfg.rebuildOn(), cfg.rebuilds());
-    this.listener = recorder == null ? sched : Recorder.chain(sched, recorder);
+    this.listener = recorder == null ? sched : RecordedRuns.chain(sched, recorder);
     this.subject = Subject.open(cfg.variant(), cfg.mutant(), store, listener);
   }
 

@@ -106,23 +106,8 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
                 queue = number(m.group(3));
             }
         }
-        Integer depth = null;
-        TlcMessage d = out.last(SEARCH_DEPTH);
-        if (d != null) {
-            Matcher m = DEPTH_TEXT.matcher(d.text());
-            if (m.find()) {
-                depth = Integer.parseInt(m.group(1));
-            }
-        }
-
-        Integer workers = null;
-        TlcMessage start = out.last(STARTING_BFS);
-        if (start != null) {
-            Matcher m = WORKERS_TEXT.matcher(start.text());
-            if (m.find()) {
-                workers = Integer.parseInt(m.group(1));
-            }
-        }
+        Integer depth = lastNumber(out, SEARCH_DEPTH, DEPTH_TEXT);
+        Integer workers = lastNumber(out, STARTING_BFS, WORKERS_TEXT);
 
         List<TraceState> trace = new ArrayList<>();
         Integer loop = null;
@@ -200,6 +185,16 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
         }
         return new TlcReport(exitCode, outcome, generated, distinct, queue, depth, trace, loop, stuttering,
                 loop == null || stuttering ? null : loopAction, workers);
+    }
+
+    /** The first group of {@code pattern} in the last message with {@code code}, or null. */
+    private static Integer lastNumber(TlcOutput out, int code, Pattern pattern) {
+        TlcMessage msg = out.last(code);
+        if (msg == null) {
+            return null;
+        }
+        Matcher m = pattern.matcher(msg.text());
+        return m.find() ? Integer.valueOf(m.group(1)) : null;
     }
 
     private static Long number(String s) {

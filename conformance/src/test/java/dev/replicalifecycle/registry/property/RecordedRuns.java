@@ -73,18 +73,23 @@ public final class RecordedRuns {
     return new Run(Op.renderAll(typed), f == null ? null : f.toString());
   }
 
-  private static StepListener chain(StepListener first, StepListener second) {
+  /**
+   * {@code first} (a scheduler that parks) then {@code recorder} (which locks), in that order:
+   * before a step the scheduler parks first, so the recorder's lock is only taken by the thread
+   * allowed to run; after it the recorder records before the scheduler lets the next thread go.
+   */
+  public static StepListener chain(StepListener first, StepListener recorder) {
     return new StepListener() {
       @Override
       public void beforeStep(SpecAction action, String name) {
         first.beforeStep(action, name);
-        second.beforeStep(action, name);
+        recorder.beforeStep(action, name);
       }
 
       @Override
       public void afterStep(Step step) {
         try {
-          second.afterStep(step);
+          recorder.afterStep(step);
         } finally {
           first.afterStep(step);
         }

@@ -242,12 +242,7 @@ final class Harness {
       } else if (op instanceof Concurrent c) {
         runConcurrent(c);
       } else {
-        Object predicted = model == null ? null : predict(op);
-        Done done = execute(-1, op);
-        processEvents();
-        if (model != null && failure == null) {
-          compareWithModel(op, predicted, done);
-        }
+        applyOp(op);
       }
       checkInvariants();
     }
@@ -667,13 +662,19 @@ final class Harness {
     }
 
     private Done settleOp(Op op) {
+      Done done = applyOp(op);
+      checkInvariants();
+      return done;
+    }
+
+    /** One sequential op: predicted by the model, run, its events processed, compared. */
+    private Done applyOp(Op op) {
       Object predicted = model == null ? null : predict(op);
       Done done = execute(-1, op);
       processEvents();
       if (model != null && failure == null) {
         compareWithModel(op, predicted, done);
       }
-      checkInvariants();
       return done;
     }
   }
