@@ -43,6 +43,36 @@ class CounterexampleReplayTest {
     return Counterexamples.all().stream().map(m -> DynamicTest.dynamicTest(m.model(), () -> replay(m)));
   }
 
+  /**
+   * The replays must not depend on which counterexample TLC finds. With more than one worker TLC
+   * may find a different counterexample (another interleaving, a lasso closed by another action)
+   * each time: every violation model is checked anew with {@code -workers
+   * ${conformance.fresh.workers}} (default {@code auto}), {@code conformance.fresh.rounds} times
+   * (default 1; {@code -Pdeep} 5), and each fresh trace is replayed exactly as the saved ones.
+   */
+  @TestFactory
+  Stream<DynamicTest> freshCounterexamplesFromSeveralWorkersReplay() {
+    int rounds = Integer.getInteger("conformance.fresh.rounds", 1);
+    String workers = System.getProperty("conformance.fresh.workers", "auto");
+    return java.util.stream.IntStream.rangeClosed(1, rounds).boxed().flatMap(round -> {
+      List<Counterexamples.Model> models =
+          Counterexamples.generate(Paths.outDir().resolve("fresh").resolve("round-" + round), workers);
+      return models.stream().map(m -> DynamicTest.dynamicTest("round " + round + ": " + m.model() + " ("
+          + m.trace().size() + " states" + (m.trace().loop() == null ? "" : ", loop " + m.trace().loop()
+          + " closed by " + m.trace().meta("loopAction")) + ")", () -> replay(m)));
+    });
+  }
+
+  @Test
+  void lassoClosingStepIsComparedBySpecAction() {
+    assertEquals("VerifyApply", LassoClosing.specAction("VerifyApplyRound"));
+    assertEquals("VerifyApply", LassoClosing.specAction("VerifyApplyName"));
+    assertEquals("CreateLvol", LassoClosing.specAction("CreateLvolFault"));
+    assertEquals("DeleteMark", LassoClosing.specAction("DeleteMark"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> LassoClosing.specAction("Stutter"));
+  }
+
   @Test
   void mutantsWithoutJavaCounterpartAreNamed() {
     Set<String> inManifest = new TreeSet<>();
@@ -56,14 +86,14 @@ class CounterexampleReplayTest {
     assertTrue(covered.containsAll(inManifest), "every manifest mutant is mirrored or named: " + inManifest);
   }
 
-  static List<Scheduled> schedule(ItfTrace t) {
+  static List<Scheduled> schedule(ItfTrace t, String variant, String mutant) {
     List<Scheduled> out = new ArrayList<>();
     for (int i = 1; i < t.size(); i++) {
       out.add(new Scheduled(step(t, i), i));
     }
     Integer loop = t.loop();
     if (loop != null) {
-      SpecStep closing = closingStep(t);
+      SpecStep closing = closingStep(t, variant, mutant);
       for (int k = 0; k < LOOPS; k++) {
         out.add(new Scheduled(closing, loop));
         for (int i = loop + 1; i < t.size(); i++) {
@@ -79,55 +109,18 @@ class CounterexampleReplayTest {
   }
 
   /**
-   * The step that closes a lasso (from the last state back to state {@code loop}): TLC names
-   * only its action ({@code #meta.loopAction}); its parameters are inferred. If it is the action
-   * of the step into state {@code loop}, the loop repeats that step. If it continues a client's
-   * operation, the client is the one whose {@code cl} entry in the last state is at that action,
-   * the name is its operation's, and the outcome follows from the state ({@code res}, the
-   * lvols). Otherwise the loop repeats the trace's last step of that action. The replay checks
-   * the outcome, so a wrong inference shows up as a divergence, never as a silent pass.
+   * The step that closes a lasso (from the last state back to state {@code loop}). TLC names only
+   * its action ({@code #meta.loopAction}), and names it by the sub-action it took ({@code
+   * VerifyApplyRound}, {@code VerifyApplyName}, {@code CreateLvolFault}, ...), which is compared
+   * with the spec's action identity ({@link LassoClosing#specAction}), never with a step record's
+   * word. Its parameters are inferred from the last state and the loop state ({@link
+   * LassoClosing#infer}): a loop cannot contain a store fault, a loss, a restart, a rebuild or an
+   * engine step (each spends a budget or is irreversible), so only fault-free client and verify
+   * steps can close one. The replay checks the inferred outcome, so a wrong inference shows up as
+   * a divergence, never as a silent pass.
    */
-  static SpecStep closingStep(ItfTrace t) {
-    String action = t.meta("loopAction");
-    SpecStep into = step(t, t.loop());
-    if (action == null || actionOf(into).equals(action) || into.action().equals(action)) {
-      return into;
-    }
-    int last = t.size() - 1;
-    Map<?, ?> cl = (Map<?, ?>) t.value(last, "cl");
-    Set<?> lvols = (Set<?>) t.value(last, "lvols");
-    for (Map.Entry<?, ?> e : cl.entrySet()) {
-      Map<?, ?> c = (Map<?, ?>) e.getValue();
-      String op = c.get("op").toString();
-      String pc = c.get("pc").toString();
-      String n = c.get("name").toString();
-      String res = c.get("res").toString();
-      String proc = e.getKey().toString();
-      String outcome = switch (action) {
-        case "CreateLvol" -> op.equals("create") && pc.equals("lvol") ? (lvols.contains(n) ? "exists" : "ok") : null;
-        case "CreateExpose" -> pc.equals("expose") ? "ok" : null;
-        case "CreatePublish" -> pc.equals("publish") ? (res.equals("ok") ? "running" : "error") : null;
-        case "CreateRollback" -> pc.equals("rollback") ? (lvols.contains(n) ? "ok" : "notfound") : null;
-        case "CreateAbort" -> pc.equals("abort") ? (res.equals("leftover") ? "error" : "removed") : null;
-        case "DeleteLvol" -> op.equals("delete") && pc.equals("lvol") ? (lvols.contains(n) ? "ok" : "notfound") : null;
-        case "DeleteRemove" -> pc.equals("remove") ? (res.equals("ok") ? "removed" : "error") : null;
-        default -> null;
-      };
-      if (outcome != null) {
-        return new SpecStep(action, proc, n, outcome);
-      }
-    }
-    for (int i = last; i >= 1; i--) {
-      SpecStep s = step(t, i);
-      if (s.action().equals(action) || action.equals(t.action(i))) {
-        return s;
-      }
-    }
-    throw new IllegalStateException("cannot infer the lasso's closing step " + action + " in " + t);
-  }
-
-  private static String actionOf(SpecStep s) {
-    return s.action().equals("VerifyApply") ? (s.name() == null ? "VerifyApplyRound" : "VerifyApplyName") : s.action();
+  static SpecStep closingStep(ItfTrace t, String variant, String mutant) {
+    return LassoClosing.infer(t, variant, mutant);
   }
 
   /**
@@ -190,7 +183,7 @@ class CounterexampleReplayTest {
     Variant variant = Variant.valueOf(m.variant());
     ItfTrace t = m.trace();
     boolean insertsFirst = variant == Variant.V0 || (variant == Variant.V4 && !"NoReserve".equals(m.mutant()));
-    List<Scheduled> schedule = schedule(t);
+    List<Scheduled> schedule = schedule(t, m.variant(), m.mutant());
     Set<String> names = names(t);
     StringBuilder log = new StringBuilder();
     List<String> disagreements = new ArrayList<>();

@@ -69,6 +69,37 @@ final class Counterexamples {
 
   private static List<Model> load() {
     Path spec = Paths.specDir();
+    List<JsonNode> violations = violations(spec);
+    FileTime specTime = newest(spec);
+    Path reused = Paths.modelcheckOut().resolve("traces");
+    if (violations.stream().allMatch(m -> fresh(reused, m, specTime))) {
+      System.out.println("Counterexamples: reusing " + violations.size() + " traces from " + reused
+          + " (newer than spec/)");
+      return read(violations, reused);
+    }
+    Path out = Paths.outDir().resolve("mc");
+    Path own = out.resolve("traces");
+    if (!violations.stream().allMatch(m -> fresh(own, m, specTime))) {
+      System.out.println("Counterexamples: traces in " + reused + " are missing or older than spec/;"
+          + " checking the " + violations.size() + " violation models again into " + out);
+      check(spec, violations, out, "1");
+    }
+    return readFresh(violations, own, specTime);
+  }
+
+  /**
+   * Every violation model of the manifest, model-checked anew into {@code out} with TLC's {@code
+   * -workers workers} (never reused): with more than one worker, TLC may find a different
+   * counterexample each time, and the replays must not depend on which one.
+   */
+  static List<Model> generate(Path out, String workers) {
+    Path spec = Paths.specDir();
+    List<JsonNode> violations = violations(spec);
+    check(spec, violations, out, workers);
+    return readFresh(violations, out.resolve("traces"), newest(spec));
+  }
+
+  private static List<JsonNode> violations(Path spec) {
     JsonNode manifest;
     try {
       manifest = JSON.readTree(spec.resolve("manifest.json").toFile());
@@ -81,34 +112,30 @@ final class Counterexamples {
         violations.add(m);
       }
     }
-    FileTime specTime = newest(spec);
-    Path reused = Paths.modelcheckOut().resolve("traces");
-    if (violations.stream().allMatch(m -> fresh(reused, m, specTime))) {
-      System.out.println("Counterexamples: reusing " + violations.size() + " traces from " + reused
-          + " (newer than spec/)");
-      return read(violations, reused);
-    }
-    Path out = Paths.outDir().resolve("mc");
-    Path own = out.resolve("traces");
-    if (!violations.stream().allMatch(m -> fresh(own, m, specTime))) {
-      List<String> ids = violations.stream().map(m -> m.path("model").asText()).toList();
-      System.out.println("Counterexamples: traces in " + reused + " are missing or older than spec/;"
-          + " checking the " + ids.size() + " violation models again into " + out);
-      long t0 = System.nanoTime();
-      String previous = System.getProperty("modelcheck.noExit");
-      System.setProperty("modelcheck.noExit", "true");
-      try {
-        ModelCheckMain.main(new String[] {"--spec-dir", spec.toString(), "--models", String.join(",", ids),
-            "--out", out.toString(), "--parallel", "2", "--workers", "1", "--timeout", "5m"});
-      } finally {
-        if (previous == null) {
-          System.clearProperty("modelcheck.noExit");
-        } else {
-          System.setProperty("modelcheck.noExit", previous);
-        }
+    return violations;
+  }
+
+  private static void check(Path spec, List<JsonNode> violations, Path out, String workers) {
+    List<String> ids = violations.stream().map(m -> m.path("model").asText()).toList();
+    long t0 = System.nanoTime();
+    String previous = System.getProperty("modelcheck.noExit");
+    System.setProperty("modelcheck.noExit", "true");
+    try {
+      ModelCheckMain.main(new String[] {"--spec-dir", spec.toString(), "--models", String.join(",", ids),
+          "--out", out.toString(), "--parallel", workers.equals("1") ? "2" : "1", "--workers", workers,
+          "--timeout", "5m"});
+    } finally {
+      if (previous == null) {
+        System.clearProperty("modelcheck.noExit");
+      } else {
+        System.setProperty("modelcheck.noExit", previous);
       }
-      System.out.printf("Counterexamples: model checking took %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
+    System.out.printf("Counterexamples: model checking %d models with -workers %s took %.1f s%n", ids.size(),
+        workers, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static List<Model> readFresh(List<JsonNode> violations, Path own, FileTime specTime) {
     for (JsonNode m : violations) {
       if (!fresh(own, m, specTime)) {
         throw new IllegalStateException("no fresh trace for " + m.path("model").asText() + " in " + own

@@ -50,6 +50,11 @@ enum SpecMapping {
           "timeout-applied", Fault.TIMEOUT_AFTER_APPLY,
           "timeout-lost", Fault.TIMEOUT_BEFORE_APPLY);
 
+  /** The spec's action names (step record words), in declaration order. */
+  static java.util.List<String> actions() {
+    return Arrays.stream(values()).map(Enum::name).toList();
+  }
+
   final String process;
   final String v4;
   final String historical;

@@ -194,7 +194,7 @@ class TraceValidationTest {
     Recorder rec = new Recorder(absentDeleteEnds, null);
     Replayer.Config cfg = new Replayer.Config(variant, mutant, m.engineOn(), m.rebuildOn(), m.rebuilds(),
         Replayer.Mode.FAITHFUL);
-    List<CounterexampleReplayTest.Scheduled> schedule = CounterexampleReplayTest.schedule(m.trace());
+    List<CounterexampleReplayTest.Scheduled> schedule = CounterexampleReplayTest.schedule(m.trace(), m.variant(), m.mutant());
     java.util.Set<String> names = CounterexampleReplayTest.names(m.trace());
     try (Replayer r = new Replayer(cfg, names, rec).renaming(CounterexampleReplayTest.renaming(schedule, names))) {
       for (CounterexampleReplayTest.Scheduled s : schedule) {
