@@ -20,12 +20,13 @@
 (* writes one per run).                                                    *)
 (*                                                                         *)
 (* Where Java and the spec legitimately differ in what they say:           *)
-(*  - Java cannot tell the two kinds of timeout apart: its "timeout"       *)
-(*    matches the spec's timeout-applied and timeout-lost.                 *)
+(*  - Java cannot tell the three kinds of timeout apart: its "timeout"     *)
+(*    matches the spec's timeout-applied, timeout-lost and timeout-late.   *)
 (*  - V4's verify visits only the names it knows (an entry, or a head lvol *)
 (*    in its listing); the spec applies a decision to every name.  Before  *)
 (*    the next round starts, the spec may apply the names Java did not     *)
-(*    visit, silently, if the decision changes nothing (keep, changed).    *)
+(*    visit, silently, if the decision changes nothing (keep, changed,     *)
+(*    uncertain).                                                          *)
 (*  - The engine is not part of the Java registry: EngineOn must be FALSE. *)
 (***************************************************************************)
 EXTENDS ReplicaLifecycle, Sequences, ReplicaLifecycleTraceData
@@ -45,11 +46,13 @@ Traces == TraceData
 (* batch to a few thousand traces; as integers, a fraction of that.        *)
 EvActions ==
     <<"CreateReserve", "CreateLvol", "CreateExpose", "CreatePublish", "CreateRollback",
-      "CreateAbort", "DeleteMark", "DeleteLvol", "DeleteRemove", "VerifyStart", "VerifyList",
-      "VerifyApply", "LoseLvol", "Restart">>
+      "CreateSettle", "CreateAbort", "DeleteMark", "DeleteRlvol", "DeleteLvol", "DeleteProbe",
+      "DeleteRemove", "VerifyStart", "VerifyList", "VerifyApply", "LoseLvol", "Restart",
+      "LateApply", "LateDrop">>
 EvOutcomes ==
     <<"ok", "exists", "fail", "timeout", "notfound", "running", "error", "removed", "absent",
-      "found", "changed", "inflight", "adopt", "keep", "installed", "skipped">>
+      "found", "changed", "inflight", "adopt", "keep", "installed", "skipped", "busy", "partial",
+      "unreadable", "broken", "uncertain", "create", "delete", "rdelete">>
 
 ASSUME ~EngineOn
 
@@ -67,10 +70,10 @@ EvOutcome(e) == EvOutcomes[(e \div 4096) % 64]
 EvProc(e)    == TraceProcs[(e \div 64) % 64]
 EvName(e)    == IF e % 64 = 0 THEN None ELSE TraceNameSeq[e % 64]
 
-(* Java's outcome word for the spec's: equal, except for the two timeouts. *)
+(* Java's outcome word for the spec's: equal, except for the timeouts. *)
 OutcomeMatches(spec, java) ==
     \/ spec = java
-    \/ java = "timeout" /\ spec \in {"timeout-applied", "timeout-lost"}
+    \/ java = "timeout" /\ spec \in {"timeout-applied", "timeout-lost", "timeout-late"}
 
 (* The step just taken is the event e. *)
 StepIs(e) ==
@@ -91,15 +94,20 @@ Replay(e) ==
     \/ a = "CreateExpose"   /\ CreateExpose(p)
     \/ a = "CreatePublish"  /\ CreatePublish(p)
     \/ a = "CreateRollback" /\ CreateRollback(p)
+    \/ a = "CreateSettle"   /\ CreateSettle(p)
     \/ a = "CreateAbort"    /\ CreateAbort(p)
     \/ a = "DeleteMark"     /\ DeleteMark(p, n)
+    \/ a = "DeleteRlvol"    /\ DeleteRlvol(p)
     \/ a = "DeleteLvol"     /\ DeleteLvol(p)
+    \/ a = "DeleteProbe"    /\ DeleteProbe(p)
     \/ a = "DeleteRemove"   /\ DeleteRemove(p)
     \/ a = "VerifyStart"    /\ VerifyStart
     \/ a = "VerifyList"     /\ VerifyList
     \/ a = "VerifyApply"    /\ IF n = None THEN VerifyApplyRound ELSE VerifyApplyName(n)
     \/ a = "LoseLvol"       /\ LoseLvol(n)
     \/ a = "Restart"        /\ Restart
+    \/ a = "LateApply"      /\ \E x \in late : x.name = n /\ LateApply(x)
+    \/ a = "LateDrop"       /\ \E x \in late : x.name = n /\ LateDrop(x)
 
 (* Match the next event. *)
 Follow ==
@@ -117,7 +125,7 @@ FinishRound ==
     /\ i < Len(Tr) /\ EvAction(Tr[i + 1]) = "VerifyStart"
     /\ vf.pc = "apply"
     /\ VerifyApplyName(CHOOSE n \in vf.todo : TRUE)
-    /\ step'.outcome \in {"keep", "changed"}
+    /\ step'.outcome \in {"keep", "changed", "uncertain"}
     /\ UNCHANGED <<t, i>>
 
 TraceInit ==

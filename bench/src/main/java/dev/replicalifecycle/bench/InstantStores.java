@@ -2,6 +2,7 @@ package dev.replicalifecycle.bench;
 
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +27,15 @@ final class InstantStores {
   static final class NoOp implements LvolStore {
     @Override
     public Lvol createLvol(String name, long sizeBytes) {
-      return new Lvol(name, UUID, sizeBytes, LvolKind.HEAD);
+      return new Lvol(name, UUID, sizeBytes, LvolKind.HEAD, "lvs0");
     }
 
     @Override
     public void deleteLvol(String name) {}
 
     @Override
-    public List<Lvol> listLvols() {
-      return List.of();
+    public LvolListing listLvols() {
+      return LvolListing.complete(List.of());
     }
 
     /**
@@ -53,11 +54,11 @@ final class InstantStores {
    */
   static final class FrozenListing implements LvolStore {
     private final ConcurrentHashMap<String, Lvol> lvols = new ConcurrentHashMap<>();
-    private volatile List<Lvol> frozen;
+    private volatile LvolListing frozen;
 
     @Override
     public Lvol createLvol(String name, long sizeBytes) {
-      Lvol l = new Lvol(name, UUID, sizeBytes, LvolKind.HEAD);
+      Lvol l = new Lvol(name, UUID, sizeBytes, LvolKind.HEAD, "lvs0");
       lvols.put(name, l);
       return l;
     }
@@ -69,13 +70,13 @@ final class InstantStores {
 
     /** From now on the listing is this fixed snapshot. */
     void freeze() {
-      frozen = List.copyOf(new ArrayList<>(lvols.values()));
+      frozen = LvolListing.complete(new ArrayList<>(lvols.values()));
     }
 
     @Override
-    public List<Lvol> listLvols() {
-      List<Lvol> f = frozen;
-      return f != null ? f : List.copyOf(lvols.values());
+    public LvolListing listLvols() {
+      LvolListing f = frozen;
+      return f != null ? f : LvolListing.complete(List.copyOf(lvols.values()));
     }
 
     /**

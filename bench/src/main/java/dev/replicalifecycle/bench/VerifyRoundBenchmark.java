@@ -57,7 +57,7 @@ public class VerifyRoundBenchmark {
     for (int i = 0; i < replicas; i++) {
       inMemory.putLvol(Names.replica("r", i), 1L << 30);
     }
-    ordering = new NameOrdering(store.listLvols());
+    ordering = new NameOrdering(store.listLvols().lvols());
   }
 
   /**
@@ -141,6 +141,6 @@ public class VerifyRoundBenchmark {
   /** Reference: the in-memory store's listing alone, same number of lvols. */
   @Benchmark
   public List<Lvol> inMemoryListing() throws Exception {
-    return inMemory.listLvols();
+    return inMemory.listLvols().lvols();
   }
 }

@@ -182,7 +182,7 @@ final class VerifyScale {
   /** Median CPU time of the name-ordering step alone (see {@link VerifyRoundBenchmark}). */
   private static double orderingCpuMs(InstantStores.FrozenListing store, Config c) throws Exception {
     java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
-    VerifyRoundBenchmark.NameOrdering o = new VerifyRoundBenchmark.NameOrdering(store.listLvols());
+    VerifyRoundBenchmark.NameOrdering o = new VerifyRoundBenchmark.NameOrdering(store.listLvols().lvols());
     long warmEnd = System.nanoTime() + (long) (c.probeWarmSeconds() * 1e9 / 2);
     int warm = 0;
     while (warm < 3 || System.nanoTime() < warmEnd) {
@@ -202,7 +202,7 @@ final class VerifyScale {
   /** Median CPU time of the bare map pass (see {@link VerifyRoundBenchmark.NameOrdering#mapPass}). */
   private static double mapPassCpuMs(InstantStores.FrozenListing store, Config c) {
     java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
-    VerifyRoundBenchmark.NameOrdering m = new VerifyRoundBenchmark.NameOrdering(store.listLvols());
+    VerifyRoundBenchmark.NameOrdering m = new VerifyRoundBenchmark.NameOrdering(store.listLvols().lvols());
     long warmEnd = System.nanoTime() + (long) (c.probeWarmSeconds() * 1e9 / 2);
     int warm = 0;
     int sink = 0;

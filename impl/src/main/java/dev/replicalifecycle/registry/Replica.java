@@ -38,4 +38,8 @@ public record Replica(
   Replica withError(String reason) {
     return new Replica(name, ReplicaState.ERROR, lvolUuid, sizeBytes, reason);
   }
+
+  Replica withLvolUuid(String uuid) {
+    return new Replica(name, state, uuid, sizeBytes, errorReason);
+  }
 }

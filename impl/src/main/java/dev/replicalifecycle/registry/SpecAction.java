@@ -9,9 +9,13 @@ package dev.replicalifecycle.registry;
  *
  * <ul>
  *   <li>create: {@link #CreateReserve}, {@link #CreateLvol}, {@link #CreateExpose}, {@link
- *       #CreatePublish}; after a failed lvol call {@link #CreateRollback} (outcome unknown only)
- *       and {@link #CreateAbort} instead of publishing;
- *   <li>delete: {@link #DeleteMark}, {@link #DeleteLvol}, {@link #DeleteRemove};
+ *       #CreatePublish}; after a failed lvol call {@link #CreateAbort} instead of publishing; after
+ *       a lvol call whose outcome is unknown, {@link #CreateRollback} tries (each answered "not
+ *       found" followed by a {@link #CreateSettle} probe) until a delete succeeds, then {@link
+ *       #CreateAbort};
+ *   <li>delete: {@link #DeleteMark}, {@link #DeleteRlvol} (until it settles), {@link
+ *       #DeleteLvol} tries (each answered "not found", where a create may be pending, followed by a
+ *       {@link #DeleteProbe}), {@link #DeleteRemove};
  *   <li>verify: {@link #VerifyStart}, {@link #VerifyList}, then one {@link #VerifyApply} per name.
  * </ul>
  */
@@ -19,7 +23,7 @@ package dev.replicalifecycle.registry;
 public enum SpecAction {
   /** Reserve the name (an entry in state creating), or fail: the name is taken. */
   CreateReserve,
-  /** The store call that creates the head lvol. */
+  /** Look the name up, then the store call that creates the head lvol. */
   CreateLvol,
   /**
    * Where engine code exposes the head (ports, NVMe-oF). The registry holds no ports: this step
@@ -28,15 +32,21 @@ public enum SpecAction {
   CreateExpose,
   /** The reservation becomes running; create returns. */
   CreatePublish,
-  /** After a timeout: delete the lvol that may have been made. */
+  /** After an unknown outcome: delete the lvol that may have been made; success settles it. */
   CreateRollback,
-  /** Give the name back, or leave it in error when the lvol may still exist; create fails. */
+  /** After a rollback found nothing: a probe create (EEXIST: a create is pending or landed). */
+  CreateSettle,
+  /** Give the name back and fail, or give up (the entry in error); create returns. */
   CreateAbort,
   /** Mark the entry deleting (reserving an absent name too); waits for an op in flight. */
   DeleteMark,
-  /** The store calls that delete the head lvol and a rebuilding lvol of the name. */
+  /** The store call that deletes the name's rebuilding lvol (stops a rebuild). */
+  DeleteRlvol,
+  /** The store call that deletes the head lvol. */
   DeleteLvol,
-  /** Remove the entry, or leave it in error if the lvol delete failed; delete returns. */
+  /** Where a create of the name may be pending: a probe create before the next delete try. */
+  DeleteProbe,
+  /** Remove the entry, or leave it in error if a store call failed; delete returns. */
   DeleteRemove,
   /** Take the round's stamp. */
   VerifyStart,

@@ -6,7 +6,9 @@ import dev.replicalifecycle.registry.VerifyReport.Skip;
 import dev.replicalifecycle.registry.VerifyReport.SkipReason;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolBusyException;
 import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
@@ -16,16 +18,20 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -34,26 +40,38 @@ import java.util.function.Consumer;
  *
  * <p>State: one {@link Slot} per name in a {@link ConcurrentHashMap}; every change to a name is a
  * {@code compute} on its key that stamps the slot with a fresh value of one global counter. A
- * slot whose replica is {@code null} is a tombstone: it remembers when the name was last freed,
- * so that a verify round can tell that a name changed even after it went away. Tombstones are
- * made only while a round runs, and the round removes them when it ends.
+ * slot whose replica is {@code null} is a tombstone (when not busy): it remembers when the name
+ * was last freed, so that a verify round can tell that a name changed even after it went away.
+ * Tombstones are made only while a round runs, and the round removes them when it ends.
  *
- * <p>Thread-safe; no lock is held across a store call. The only lock is the round lock, which
- * only verify rounds take.
+ * <p>Every store call goes through {@link #call}, the fence: after {@link #close} has set {@code
+ * closed} under the fence's lock, no call starts, and close waits for the calls already started.
+ *
+ * <p>Thread-safe; no lock is held across a store call. The locks are the fence's (held only to
+ * register or unregister a call) and the round lock, which only verify rounds take.
  */
 final class StampedRegistry implements ReplicaRegistry {
 
-  /** Outcome of a DeleteMark try that found the name busy: nothing happened, the delete waits. */
+  /** Outcome of a DeleteMark or CreateReserve try that found the name busy: nothing happened. */
   static final String BUSY = "busy";
+  /** Outcome of a step cut short by {@link #close}: the operation ends with RegistryClosed. */
+  static final String CLOSED = "closed";
+  /** Size of the probe lvol a delete creates to prove that no create of the name is pending. */
+  static final long PROBE_BYTES = 1L << 20;
 
   /**
    * One name's state.
    *
-   * @param replica the replica, or {@code null} for a tombstone
+   * @param replica the replica, or {@code null} for a tombstone or a delete's reservation of an
+   *     absent name
    * @param version the counter value of the last change to this name
    * @param busy completes when the create or delete in flight ends; {@code null} if none
+   * @param lvstore the lvol store of the replica's lvol, if known
+   * @param lostFrom for a replica verify marked error because its lvol was missing: the state it
+   *     had (what {@link #recover} restores); {@code null} otherwise
    */
-  private record Slot(Replica replica, long version, CompletableFuture<Void> busy) {
+  private record Slot(
+      Replica replica, long version, CompletableFuture<Void> busy, String lvstore, ReplicaState lostFrom) {
     boolean live() {
       return replica != null;
     }
@@ -65,23 +83,74 @@ final class StampedRegistry implements ReplicaRegistry {
 
     /** This name, settled (no operation in flight) with {@code next} as its replica. */
     Slot settle(Replica next, AtomicLong clock) {
-      return new Slot(next, clock.incrementAndGet(), null);
+      return new Slot(next, clock.incrementAndGet(), null, lvstore, null);
     }
+  }
+
+  /** The result of one store call: its value, or its failure. */
+  private record Res<T>(T value, StoreException failure) {
+    boolean ok() {
+      return failure == null;
+    }
+
+    boolean is(Class<? extends StoreException> kind) {
+      return kind.isInstance(failure);
+    }
+
+    /** The step outcome word, as in the spec. */
+    String word() {
+      if (failure == null) {
+        return "ok";
+      }
+      if (failure instanceof LvolAlreadyExistsException) {
+        return "exists";
+      }
+      if (failure instanceof LvolNotFoundException) {
+        return "notfound";
+      }
+      if (failure instanceof LvolBusyException) {
+        return "busy";
+      }
+      return failure.outcomeKnown() ? "fail" : "timeout";
+    }
+  }
+
+  /** A store call. */
+  @FunctionalInterface
+  private interface StoreCall<T> {
+    T run() throws StoreException;
   }
 
   private final LvolStore store;
   private final StepListener listener;
+  private final long operationTimeoutNanos;
+  private final long retryDelayNanos;
+  private final Duration closeTimeout;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong clock = new AtomicLong();
   private final ReentrantLock roundLock = new ReentrantLock();
+  /** Guards {@link #calls}; {@link #closed} is written under it. */
+  private final Object fence = new Object();
+  /** Store calls in flight: token to name (null for a listing). */
+  private final Map<Object, String> calls = new IdentityHashMap<>();
+  /** Completes when the registry is closed: wakes waiters and pauses. */
+  private final CompletableFuture<Void> closedSignal = new CompletableFuture<>();
   private volatile boolean closed;
   /** A verify round is between its stamp and its end (tombstones needed). */
   private volatile boolean roundActive;
   private volatile VerifyLoop loop;
 
-  StampedRegistry(LvolStore store, StepListener listener) {
+  StampedRegistry(
+      LvolStore store,
+      StepListener listener,
+      Duration operationTimeout,
+      Duration retryDelay,
+      Duration closeTimeout) {
     this.store = store;
     this.listener = listener;
+    this.operationTimeoutNanos = operationTimeout.toNanos();
+    this.retryDelayNanos = retryDelay.toNanos();
+    this.closeTimeout = closeTimeout;
   }
 
   void startLoop(
@@ -98,6 +167,7 @@ final class StampedRegistry implements ReplicaRegistry {
       throw new IllegalArgumentException("sizeBytes must be positive: " + sizeBytes);
     }
     ensureOpen();
+    long deadline = deadline();
 
     // CreateReserve: a delete of the name in flight is waited for (per-name serialisation; a
     // try that finds one is reported as "busy", like DeleteMark's); any other entry, a create in
@@ -116,11 +186,11 @@ final class StampedRegistry implements ReplicaRegistry {
               return cur;
             }
             reserved[0] = true;
-            return new Slot(creating, clock.incrementAndGet(), done);
+            return new Slot(creating, clock.incrementAndGet(), done, null, null);
           });
       if (seen[0] != null && seen[0].deleting()) {
         after(SpecAction.CreateReserve, name, BUSY);
-        seen[0].busy().join();
+        await(seen[0].busy(), deadline, name);
         continue;
       }
       break;
@@ -131,42 +201,54 @@ final class StampedRegistry implements ReplicaRegistry {
     }
 
     try {
-      // CreateLvol: look the name up first, so that an lvol no replica owns yet (an orphan
-      // from before a restart) fails the create instead of being deleted by its rollback.
-      // A look-up changes nothing, so even its timeout is a known outcome: no rollback.
+      // CreateLvol: look the name (and its rebuilding lvol) up first, so that an lvol no replica
+      // owns yet (an orphan from before a restart) fails the create instead of being deleted by
+      // its rollback. A look-up changes nothing, so even its timeout is a known outcome.
       before(SpecAction.CreateLvol, name);
-      boolean exists;
-      try {
-        exists = store.findLvol(name).isPresent();
-      } catch (StoreException | RuntimeException e) {
-        StoreException failure = asStoreException(e);
+      Res<Boolean> look =
+          call(
+              SpecAction.CreateLvol,
+              name,
+              () ->
+                  store.findLvol(name).isPresent()
+                      || store.findLvol(name + LvolKind.REBUILDING_SUFFIX).isPresent());
+      if (!look.ok()) {
         after(SpecAction.CreateLvol, name, "fail");
         abort(name, done, null);
         throw new ReplicaStoreException(
             name,
-            "create of " + name + " failed: looking the name up: " + failure.getMessage(),
-            failure);
+            "create of " + name + " failed: looking the name up: " + look.failure().getMessage()
+                + "; nothing changed",
+            look.failure());
       }
-      Lvol lvol;
-      try {
-        if (exists) {
-          throw new LvolAlreadyExistsException("lvol " + name + " exists");
-        }
-        lvol = store.createLvol(name, sizeBytes);
-      } catch (LvolAlreadyExistsException e) {
+      if (look.value()) {
         after(SpecAction.CreateLvol, name, "exists");
         abort(name, done, null);
         throw new ReplicaAlreadyExistsException(
             name,
-            "an lvol named "
-                + name
-                + " exists in the store but no replica owns it (a verify round adopts it)");
-      } catch (StoreException | RuntimeException e) {
-        StoreException failure = asStoreException(e);
-        after(SpecAction.CreateLvol, name, failure.outcomeKnown() ? "fail" : "timeout");
-        throw rollBack(name, done, failure);
+            "an lvol named " + name + " (or " + name + LvolKind.REBUILDING_SUFFIX
+                + ") exists in the store but no replica owns it (a verify round adopts a head)");
       }
-      after(SpecAction.CreateLvol, name, "ok");
+      Res<Lvol> made = call(SpecAction.CreateLvol, name, () -> store.createLvol(name, sizeBytes));
+      after(SpecAction.CreateLvol, name, made.word());
+      if (made.is(LvolAlreadyExistsException.class)) {
+        abort(name, done, null);
+        throw new ReplicaAlreadyExistsException(
+            name,
+            "an lvol named " + name + " exists or is being created in the store, and no replica"
+                + " owns it");
+      }
+      if (!made.ok() && made.failure().outcomeKnown()) {
+        abort(name, done, null);
+        throw new ReplicaStoreException(
+            name,
+            "create of " + name + " failed; nothing changed: " + made.failure().getMessage(),
+            made.failure());
+      }
+      if (!made.ok()) {
+        throw settle(name, sizeBytes, done, deadline, made.failure());
+      }
+      Lvol lvol = made.value();
 
       // CreateExpose: where engine code exposes the head; nothing to do here.
       before(SpecAction.CreateExpose, name);
@@ -175,7 +257,12 @@ final class StampedRegistry implements ReplicaRegistry {
       // CreatePublish
       before(SpecAction.CreatePublish, name);
       Replica running = new Replica(name, ReplicaState.RUNNING, lvol.uuid(), sizeBytes, null);
-      slots.compute(name, (k, cur) -> ownedBy(cur, done, name).settle(running, clock));
+      slots.compute(
+          name,
+          (k, cur) -> {
+            ownedBy(cur, done, name);
+            return new Slot(running, clock.incrementAndGet(), null, lvol.lvstore(), null);
+          });
       done.complete(null);
       after(SpecAction.CreatePublish, name, "running");
       return running;
@@ -186,58 +273,95 @@ final class StampedRegistry implements ReplicaRegistry {
             name,
             (k, cur) ->
                 cur.busy() == done
-                    ? cur.settle(cur.replica().withError("create interrupted by an unexpected error"), clock)
-                    : cur);
+                    ? cur.settle(
+                        cur.replica().withError(
+                            "create interrupted by an unexpected error: the lvol may exist;"
+                                + " delete the replica"),
+                        clock)
+                    : cur)
+            ;
         done.complete(null);
       }
     }
   }
 
-  /** CreateRollback (outcome unknown only), then CreateAbort; returns the exception to throw. */
-  private ReplicaStoreException rollBack(
-      String name, CompletableFuture<Void> done, StoreException cause) {
-    if (cause.outcomeKnown()) {
-      abort(name, done, null);
-      return new ReplicaStoreException(
-          name, "create of " + name + " failed; rolled back: " + cause.getMessage(), cause);
+  /**
+   * The create's lvol call timed out or the store was unreachable: the lvol may exist, may be
+   * pending in the store, or may never come. Keep the name reserved and settle it: CreateRollback
+   * deletes the lvol (success proves that nothing is left: a create is applied at most once, and a
+   * pending create excludes an lvol of the name); "not found" proves nothing (the create may still
+   * be pending), so CreateSettle probes with a create of the name (EEXIST: it landed or is pending;
+   * success: it never will, and the probe's lvol is the one to delete); anything else is tried
+   * again after a pause. Past the operation deadline (or on an interrupt) it gives up: the replica
+   * is left in ERROR and the outcome is unknown.
+   *
+   * @return the exception to throw
+   */
+  private ReplicaException settle(
+      String name, long sizeBytes, CompletableFuture<Void> done, long deadline, StoreException cause) {
+    int attempt = 0;
+    while (true) {
+      if (!mayTry(deadline)) {
+        return giveUpCreate(name, done, cause);
+      }
+      before(SpecAction.CreateRollback, name);
+      Res<Void> del = call(SpecAction.CreateRollback, name, () -> {
+        store.deleteLvol(name);
+        return null;
+      });
+      after(SpecAction.CreateRollback, name, del.word());
+      if (del.ok()) {
+        abort(name, done, null);
+        return new ReplicaStoreException(
+            name,
+            "create of " + name + " failed (" + cause.getMessage() + "); rolled back: its lvol is"
+                + " deleted, nothing is left",
+            cause);
+      }
+      if (del.is(LvolNotFoundException.class)) {
+        if (!mayTry(deadline)) {
+          return giveUpCreate(name, done, cause);
+        }
+        before(SpecAction.CreateSettle, name);
+        Res<Lvol> probe = call(SpecAction.CreateSettle, name, () -> store.createLvol(name, sizeBytes));
+        after(SpecAction.CreateSettle, name, probe.word());
+        if (probe.ok()) {
+          continue; // the probe's lvol: the next rollback deletes it
+        }
+      }
+      if (!pause(attempt++, deadline)) {
+        return giveUpCreate(name, done, cause);
+      }
     }
-    before(SpecAction.CreateRollback, name);
-    String leftover = null;
-    try {
-      store.deleteLvol(name);
-      after(SpecAction.CreateRollback, name, "ok");
-    } catch (LvolNotFoundException e) {
-      after(SpecAction.CreateRollback, name, "notfound");
-    } catch (StoreException | RuntimeException e) {
-      StoreException failure = asStoreException(e);
-      after(SpecAction.CreateRollback, name, failure.outcomeKnown() ? "fail" : "timeout");
-      leftover =
-          "create failed ("
-              + cause.getMessage()
-              + ") and its rollback failed ("
-              + failure.getMessage()
-              + "): the lvol may exist; delete the replica";
+  }
+
+  /** CreateAbort, giving up: the replica in error, its name taken until a delete settles it. */
+  private ReplicaException giveUpCreate(String name, CompletableFuture<Void> done, StoreException cause) {
+    if (closed) {
+      return new RegistryClosedException();
     }
-    abort(name, done, leftover);
-    return new ReplicaStoreException(
+    String reason =
+        "create outcome unknown (" + cause.getMessage() + "): its lvol may exist or still appear;"
+            + " delete the replica to settle it";
+    abort(name, done, reason);
+    return new ReplicaOutcomeUnknownException(
         name,
-        leftover != null
-            ? "create of " + name + ": " + leftover
-            : "create of " + name + " failed; rolled back: " + cause.getMessage(),
+        "create of " + name + " gave up: " + reason
+            + (Thread.currentThread().isInterrupted() ? " (interrupted)" : ""),
         cause);
   }
 
-  /** CreateAbort: free the name, or leave it in error with {@code leftover} as the reason. */
-  private void abort(String name, CompletableFuture<Void> done, String leftover) {
+  /** CreateAbort: free the name, or leave it in error with {@code reason} (giving up). */
+  private void abort(String name, CompletableFuture<Void> done, String reason) {
     before(SpecAction.CreateAbort, name);
     slots.compute(
         name,
         (k, cur) -> {
           Slot own = ownedBy(cur, done, name);
-          return leftover == null ? free() : own.settle(own.replica().withError(leftover), clock);
+          return reason == null ? free() : own.settle(own.replica().withError(reason), clock);
         });
     done.complete(null);
-    after(SpecAction.CreateAbort, name, leftover == null ? "removed" : "error");
+    after(SpecAction.CreateAbort, name, reason == null ? "removed" : "error");
   }
 
   // ---------------------------------------------------------------- delete
@@ -246,11 +370,13 @@ final class StampedRegistry implements ReplicaRegistry {
   public void delete(String name) {
     ReplicaNames.validate(name);
     ensureOpen();
+    long deadline = deadline();
 
     // DeleteMark: mark (or reserve) the name; if an operation on it is in flight, wait for its
     // end and try again. A try that finds the name busy changes nothing and is reported with
     // the outcome "busy" (not a spec step: in the spec, DeleteMark is simply not enabled).
     CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean probe;
     while (true) {
       before(SpecAction.DeleteMark, name);
       Slot[] seen = {null};
@@ -264,45 +390,101 @@ final class StampedRegistry implements ReplicaRegistry {
             // An absent name is reserved with no replica: get() and list() do not show it.
             Replica deleting =
                 cur != null && cur.live() ? cur.replica().withState(ReplicaState.DELETING) : null;
-            return new Slot(deleting, clock.incrementAndGet(), done);
+            return new Slot(
+                deleting, clock.incrementAndGet(), done, cur == null ? null : cur.lvstore(), null);
           });
       Slot cur = seen[0];
       if (cur == null || cur.busy() == null) {
-        after(SpecAction.DeleteMark, name, cur != null && cur.live() ? "found" : "absent");
+        boolean found = cur != null && cur.live();
+        // "Not found" proves the lvol gone only where no create of the name can be pending: not
+        // for a name with no entry (an earlier incarnation's create may be), nor for one in error
+        // (a create that gave up may be).
+        probe = !found || cur.replica().state() == ReplicaState.ERROR;
+        after(SpecAction.DeleteMark, name, found ? "found" : "absent");
         break;
       }
       after(SpecAction.DeleteMark, name, BUSY);
-      cur.busy().join();
+      await(cur.busy(), deadline, name);
     }
 
     try {
-      // DeleteLvol: the head, then a rebuilding lvol if there is one (as the spec's step and
-      // upstream do: left behind, it would keep a later replica of the name "alive" in verify's
-      // eyes after its head is lost). Not found counts as done for both.
-      before(SpecAction.DeleteLvol, name);
       StoreException failure = null;
-      String deleted;
-      try {
-        try {
-          store.deleteLvol(name);
-          deleted = "ok";
-        } catch (LvolNotFoundException e) {
-          deleted = "notfound";
+      boolean gaveUp = false;
+
+      // DeleteRlvol: the rebuilding lvol first (a rebuild cannot re-clone the head without it).
+      int attempt = 0;
+      String rebuilding = name + LvolKind.REBUILDING_SUFFIX;
+      while (true) {
+        before(SpecAction.DeleteRlvol, name);
+        Res<Void> r = call(SpecAction.DeleteRlvol, name, () -> {
+          store.deleteLvol(rebuilding);
+          return null;
+        });
+        after(SpecAction.DeleteRlvol, name, r.word());
+        if (r.ok() || r.is(LvolNotFoundException.class)) {
+          break;
         }
-        try {
-          store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
-        } catch (LvolNotFoundException e) {
-          // none: the usual case
+        if (definite(r)) {
+          failure = r.failure();
+          break;
         }
-        after(SpecAction.DeleteLvol, name, deleted);
-      } catch (StoreException | RuntimeException e) {
-        failure = asStoreException(e);
-        after(SpecAction.DeleteLvol, name, failure.outcomeKnown() ? "fail" : "timeout");
+        if (!pause(attempt++, deadline)) {
+          failure = r.failure();
+          gaveUp = true;
+          break;
+        }
       }
 
+      // DeleteLvol, with DeleteProbe where "not found" proves nothing.
+      attempt = 0;
+      while (failure == null) {
+        before(SpecAction.DeleteLvol, name);
+        Res<Void> r = call(SpecAction.DeleteLvol, name, () -> {
+          store.deleteLvol(name);
+          return null;
+        });
+        after(SpecAction.DeleteLvol, name, r.word());
+        if (r.ok() || (r.is(LvolNotFoundException.class) && !probe)) {
+          break;
+        }
+        if (r.is(LvolNotFoundException.class)) {
+          if (!mayTry(deadline)) {
+            failure = r.failure();
+            gaveUp = true;
+            break;
+          }
+          before(SpecAction.DeleteProbe, name);
+          Res<Lvol> p = call(SpecAction.DeleteProbe, name, () -> store.createLvol(name, PROBE_BYTES));
+          after(SpecAction.DeleteProbe, name, p.word());
+          if (p.ok()) {
+            continue; // no create is pending; delete the probe's lvol
+          }
+          if (definite(p) && !p.is(LvolAlreadyExistsException.class)) {
+            failure = p.failure();
+            break;
+          }
+        } else if (definite(r)) {
+          failure = r.failure();
+          break;
+        }
+        if (!pause(attempt++, deadline)) {
+          failure = r.failure();
+          gaveUp = true;
+          break;
+        }
+      }
+
+      if (gaveUp && closed) {
+        throw new RegistryClosedException();
+      }
       // DeleteRemove
       before(SpecAction.DeleteRemove, name);
-      String reason = failure == null ? null : "delete failed: " + failure.getMessage();
+      String reason =
+          failure == null
+              ? null
+              : gaveUp
+                  ? "delete outcome unknown (" + failure.getMessage() + "): delete it again to settle"
+                  : "delete failed: " + failure.getMessage();
       slots.compute(
           name,
           (k, cur) -> {
@@ -311,6 +493,10 @@ final class StampedRegistry implements ReplicaRegistry {
           });
       done.complete(null);
       after(SpecAction.DeleteRemove, name, reason == null ? "removed" : "error");
+      if (gaveUp) {
+        throw new ReplicaOutcomeUnknownException(
+            name, "delete of " + name + " gave up; replica left in error: " + reason, failure);
+      }
       if (failure != null) {
         throw new ReplicaStoreException(
             name, "delete of " + name + " failed; replica left in error: " + reason, failure);
@@ -330,17 +516,113 @@ final class StampedRegistry implements ReplicaRegistry {
     }
   }
 
+  /** A failure that is an answer (nothing applied) and not "busy" (try again). */
+  private static boolean definite(Res<?> r) {
+    return !r.ok() && r.failure().outcomeKnown() && !r.is(LvolBusyException.class);
+  }
+
+  // ---------------------------------------------------------------- recover
+
+  @Override
+  public Replica recover(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Slot mine;
+    while (true) {
+      Slot[] seen = {null};
+      slots.compute(
+          name,
+          (k, cur) -> {
+            seen[0] = cur;
+            if (cur == null || cur.busy() != null || !recoverable(cur)) {
+              return cur;
+            }
+            return new Slot(cur.replica(), cur.version(), done, cur.lvstore(), cur.lostFrom());
+          });
+      Slot cur = seen[0];
+      if (cur != null && cur.busy() != null) {
+        await(cur.busy(), deadline, name);
+        continue;
+      }
+      if (cur == null || !cur.live()) {
+        throw new ReplicaStateException(name, "recover: no replica " + name);
+      }
+      if (!recoverable(cur)) {
+        throw new ReplicaStateException(
+            name,
+            "recover: replica " + name + " is " + cur.replica().state()
+                + (cur.replica().errorReason() == null ? "" : " (" + cur.replica().errorReason() + ")")
+                + ", not in error for a missing lvol");
+      }
+      mine = cur;
+      break;
+    }
+    Slot original = mine;
+    try {
+      Res<Optional<Lvol>> found = call(null, name, () -> store.findLvol(name));
+      Optional<Lvol> lvol = found.ok() ? found.value() : Optional.empty();
+      boolean back =
+          lvol.isPresent()
+              && lvol.get().kind() == LvolKind.HEAD
+              && lvol.get().uuid().equals(original.replica().lvolUuid());
+      Replica restored =
+          back ? original.replica().withState(original.lostFrom()) : original.replica();
+      slots.compute(
+          name,
+          (k, cur) -> {
+            ownedBy(cur, done, name);
+            return back
+                ? new Slot(restored, clock.incrementAndGet(), null, lvol.get().lvstore(), null)
+                : new Slot(original.replica(), cur.version(), null, cur.lvstore(), cur.lostFrom());
+          });
+      done.complete(null);
+      if (!found.ok()) {
+        throw new ReplicaStoreException(
+            name, "recover of " + name + ": looking the lvol up failed; nothing changed: "
+                + found.failure().getMessage(), found.failure());
+      }
+      if (!back) {
+        throw new ReplicaStateException(
+            name,
+            "recover: the lvol of " + name + " with UUID " + original.replica().lvolUuid()
+                + " is not in the store"
+                + lvol.map(l -> " (an lvol of that name has UUID " + l.uuid() + ")").orElse("")
+                + "; nothing changed");
+      }
+      return restored;
+    } finally {
+      if (!done.isDone()) {
+        slots.computeIfPresent(
+            name,
+            (k, cur) ->
+                cur.busy() == done
+                    ? new Slot(original.replica(), cur.version(), null, cur.lvstore(), cur.lostFrom())
+                    : cur);
+        done.complete(null);
+      }
+    }
+  }
+
+  private static boolean recoverable(Slot s) {
+    return s.live() && s.replica().state() == ReplicaState.ERROR && s.lostFrom() != null
+        && s.replica().lvolUuid() != null;
+  }
+
   // ---------------------------------------------------------------- reads
 
   @Override
   public Optional<Replica> get(String name) {
     ReplicaNames.validate(name);
+    ensureOpen();
     Slot slot = slots.get(name);
     return slot == null ? Optional.empty() : Optional.ofNullable(slot.replica());
   }
 
   @Override
   public List<Replica> list() {
+    ensureOpen();
     List<Replica> out = new ArrayList<>();
     for (Slot slot : slots.values()) {
       if (slot.live()) {
@@ -356,7 +638,12 @@ final class StampedRegistry implements ReplicaRegistry {
   @Override
   public VerifyReport verify() {
     ensureOpen();
-    roundLock.lock();
+    try {
+      roundLock.lockInterruptibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReplicaBusyException(null, true, "interrupted while waiting for a verify round");
+    }
     try {
       return round();
     } finally {
@@ -388,27 +675,34 @@ final class StampedRegistry implements ReplicaRegistry {
   private VerifyReport listAndApply(long stamp) {
     // VerifyList
     before(SpecAction.VerifyList, null);
-    List<Lvol> lvols;
-    try {
-      lvols = store.listLvols();
-    } catch (StoreException | RuntimeException e) {
-      StoreException failure = asStoreException(e);
-      after(SpecAction.VerifyList, null, "fail");
+    Res<LvolListing> listed = call(SpecAction.VerifyList, null, store::listLvols);
+    if (!listed.ok()) {
+      StoreException failure = listed.failure();
+      after(SpecAction.VerifyList, null, failure instanceof StoreUnavailableException ? "broken" : "fail");
       throw new ReplicaStoreException(
           null, "verify: listing lvols failed; nothing changed: " + failure.getMessage(), failure);
     }
-    after(SpecAction.VerifyList, null, "ok");
+    LvolListing listing = listed.value();
+    after(SpecAction.VerifyList, null, listing.isComplete() ? "ok" : "partial");
 
-    Decider decider = new Decider(stamp, lvols.size());
+    Decider decider = new Decider(stamp, listing);
     List<Lvol> others = new ArrayList<>();
-    for (Lvol lvol : lvols) {
+    int nonReplica = 0;
+    for (Lvol lvol : listing.lvols()) {
       switch (lvol.kind()) {
-        case HEAD -> decider.heads.put(lvol.name(), lvol);
+        case HEAD -> {
+          if (ReplicaNames.isValid(lvol.name())) {
+            decider.heads.put(lvol.name(), lvol);
+          } else {
+            nonReplica++;
+          }
+        }
         case REBUILDING -> {
           decider.rebuilding.add(lvol.replicaName());
           others.add(lvol);
         }
         case SNAPSHOT -> others.add(lvol);
+        case OTHER -> nonReplica++;
       }
     }
 
@@ -417,26 +711,24 @@ final class StampedRegistry implements ReplicaRegistry {
     // that traces and replays are repeatable.
     List<Change> changes = new ArrayList<>();
     List<Skip> skipped = new ArrayList<>();
+    List<String> recoverable = new ArrayList<>();
     if (listener == null) {
       for (String name : slots.keySet()) {
-        apply(name, decider, changes, skipped);
+        apply(name, decider, changes, skipped, recoverable);
       }
       for (String head : decider.heads.keySet()) {
-        if (!slots.containsKey(head) && ReplicaNames.isValid(head)) {
-          apply(head, decider, changes, skipped);
+        if (!slots.containsKey(head)) {
+          apply(head, decider, changes, skipped, recoverable);
         }
       }
       changes.sort(Comparator.comparing(Change::name));
       skipped.sort(Comparator.comparing(Skip::name));
+      recoverable.sort(null);
     } else {
       TreeSet<String> names = new TreeSet<>(slots.keySet());
-      for (String head : decider.heads.keySet()) {
-        if (ReplicaNames.isValid(head)) {
-          names.add(head);
-        }
-      }
+      names.addAll(decider.heads.keySet());
       for (String name : names) {
-        apply(name, decider, changes, skipped);
+        apply(name, decider, changes, skipped, recoverable);
       }
     }
 
@@ -450,40 +742,60 @@ final class StampedRegistry implements ReplicaRegistry {
       }
     }
     orphans.sort(null);
-    return new VerifyReport(stamp, lvols.size(), changes, skipped, orphans);
+    return new VerifyReport(
+        stamp,
+        listing.lvols().size(),
+        changes,
+        skipped,
+        orphans,
+        nonReplica,
+        listing.missingLvstores(),
+        listing.unreadable().size(),
+        recoverable);
   }
 
   /** One VerifyApply step. */
-  private void apply(String name, Decider decider, List<Change> changes, List<Skip> skipped) {
+  private void apply(
+      String name, Decider decider, List<Change> changes, List<Skip> skipped, List<String> recoverable) {
     before(SpecAction.VerifyApply, name);
     decider.outcome = "keep";
     decider.result = null;
+    decider.change = null;
+    decider.skip = null;
+    decider.recoverable = false;
     slots.compute(name, decider);
     after(SpecAction.VerifyApply, name, decider.outcome);
-    switch (decider.outcome) {
-      case "changed" -> skipped.add(new Skip(name, SkipReason.CHANGED_SINCE_STAMP));
-      case "inflight" -> skipped.add(new Skip(name, SkipReason.IN_FLIGHT));
-      case "error" -> changes.add(new Change(name, ChangeKind.MARKED_ERROR, decider.result));
-      case "adopt" -> changes.add(new Change(name, ChangeKind.ADOPTED, decider.result));
-      default -> {}
+    if (decider.skip != null) {
+      skipped.add(new Skip(name, decider.skip));
+    }
+    if (decider.change != null) {
+      changes.add(new Change(name, decider.change, decider.result));
+    }
+    if (decider.recoverable) {
+      recoverable.add(name);
     }
   }
 
   /**
    * The compare-and-set of VerifyApply as the remapping function of {@code compute} on the
-   * name's key. One per round, reused for every name (a round runs on one thread); {@code
-   * outcome} and {@code result} say what the last call decided.
+   * name's key. One per round, reused for every name (a round runs on one thread); the fields
+   * say what the last call decided.
    */
   private final class Decider implements BiFunction<String, Slot, Slot> {
     final long stamp;
+    final LvolListing listing;
     final Map<String, Lvol> heads;
     final Set<String> rebuilding = new HashSet<>();
     String outcome;
     Replica result;
+    ChangeKind change;
+    SkipReason skip;
+    boolean recoverable;
 
-    Decider(long stamp, int lvols) {
+    Decider(long stamp, LvolListing listing) {
       this.stamp = stamp;
-      this.heads = new HashMap<>(Math.max(16, lvols * 4 / 3 + 1));
+      this.listing = listing;
+      this.heads = new HashMap<>(Math.max(16, listing.lvols().size() * 4 / 3 + 1));
     }
 
     @Override
@@ -494,38 +806,55 @@ final class StampedRegistry implements ReplicaRegistry {
 
   /** The compare-and-set of VerifyApply, run inside {@code compute} on the name's key. */
   private Slot decide(String name, Slot cur, Decider d) {
-    long stamp = d.stamp;
-    Map<String, Lvol> heads = d.heads;
-    Set<String> rebuilding = d.rebuilding;
-    if (cur != null && cur.version() > stamp) {
+    if (cur != null && cur.version() > d.stamp) {
       d.outcome = "changed";
+      d.skip = SkipReason.CHANGED_SINCE_STAMP;
       return cur;
     }
     if (cur != null && cur.busy() != null) {
       d.outcome = "inflight";
+      d.skip = SkipReason.IN_FLIGHT;
       return cur;
     }
     Replica r = cur == null ? null : cur.replica();
-    Lvol head = heads.get(name);
+    Lvol head = d.heads.get(name);
     if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)) {
-      String lost = null;
-      if (head == null && !rebuilding.contains(name)) {
-        lost = "lvol " + name + " not found in the store";
-      } else if (head != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid())) {
-        // Not in the spec, which does not model lvol identity: an lvol of the same name made
-        // behind the registry's back is not this replica's data.
-        lost = "lvol " + name + " was replaced: uuid " + head.uuid() + ", expected " + r.lvolUuid();
-      }
-      if (lost != null) {
+      if (head == null && !d.rebuilding.contains(name)) {
+        // Absence proves loss only where the listing covered the lvol store and read every entry
+        // that could be this lvol.
+        if (!d.listing.certainAbout(name, cur.lvstore())) {
+          d.outcome = "uncertain";
+          boolean storeMissing =
+              cur.lvstore() == null
+                  ? !d.listing.missingLvstores().isEmpty()
+                  : d.listing.missingLvstores().contains(cur.lvstore());
+          d.skip = storeMissing ? SkipReason.LVSTORE_NOT_LISTED : SkipReason.UNREADABLE_ENTRY;
+          return cur;
+        }
         d.outcome = "error";
-        d.result = r.withError(lost + " (verify round at stamp " + stamp + ")");
-        return cur.settle(d.result, clock);
+        d.change = ChangeKind.MARKED_ERROR;
+        d.result =
+            r.withError(
+                "lvol " + name + " not found in the store (verify round at stamp " + d.stamp + ")");
+        return new Slot(d.result, clock.incrementAndGet(), null, cur.lvstore(), r.state());
       }
+      if (head != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid())) {
+        // The head was re-cloned (a rebuild does): the replica follows its head by name. Not a
+        // spec decision (the spec has no lvol identity): the spec's "keep".
+        d.change = ChangeKind.RELINKED;
+        d.result = r.withLvolUuid(head.uuid());
+        return new Slot(d.result, clock.incrementAndGet(), null, head.lvstore(), null);
+      }
+      return cur;
     }
     if (r == null && head != null) {
       d.outcome = "adopt";
+      d.change = ChangeKind.ADOPTED;
       d.result = new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);
-      return new Slot(d.result, clock.incrementAndGet(), null);
+      return new Slot(d.result, clock.incrementAndGet(), null, head.lvstore(), null);
+    }
+    if (r != null && cur.lostFrom() != null && head != null && head.uuid().equals(r.lvolUuid())) {
+      d.recoverable = true;
     }
     return cur;
   }
@@ -534,10 +863,37 @@ final class StampedRegistry implements ReplicaRegistry {
 
   @Override
   public void close() {
-    closed = true;
+    close(closeTimeout);
+  }
+
+  @Override
+  public Set<String> close(Duration timeout) {
+    synchronized (fence) {
+      closed = true;
+    }
+    closedSignal.complete(null);
+    long end = System.nanoTime() + Math.max(0, timeout.toNanos());
     VerifyLoop l = loop;
     if (l != null) {
-      l.stop();
+      l.stop(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+    }
+    synchronized (fence) {
+      long left;
+      while (!calls.isEmpty() && (left = end - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(fence, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      TreeSet<String> names = new TreeSet<>();
+      for (String n : calls.values()) {
+        if (n != null) {
+          names.add(n); // a listing changes nothing: not reported
+        }
+      }
+      return names;
     }
   }
 
@@ -547,6 +903,100 @@ final class StampedRegistry implements ReplicaRegistry {
     if (closed) {
       throw new RegistryClosedException();
     }
+  }
+
+  /**
+   * One store call through the fence: refused once the registry is closed (the step is then
+   * reported with the outcome {@code closed} and the operation ends with {@link
+   * RegistryClosedException}); otherwise registered until it returns, so that {@link #close}
+   * can wait for it.
+   */
+  private <T> Res<T> call(SpecAction step, String name, StoreCall<T> body) {
+    Object token = new Object();
+    synchronized (fence) {
+      if (closed) {
+        if (step != null) {
+          after(step, name, CLOSED);
+        }
+        throw new RegistryClosedException();
+      }
+      calls.put(token, name);
+    }
+    try {
+      return new Res<>(body.run(), null);
+    } catch (StoreException e) {
+      return new Res<>(null, e);
+    } catch (RuntimeException e) {
+      return new Res<>(null, new StoreUnavailableException("store call threw " + e, e));
+    } finally {
+      synchronized (fence) {
+        calls.remove(token);
+        if (closed) {
+          fence.notifyAll();
+        }
+      }
+    }
+  }
+
+  private long deadline() {
+    return System.nanoTime() + operationTimeoutNanos;
+  }
+
+  /** Whether an operation may make another try: open, not interrupted, before its deadline. */
+  private boolean mayTry(long deadline) {
+    return !closed && !Thread.currentThread().isInterrupted() && deadline - System.nanoTime() > 0;
+  }
+
+  /**
+   * Pauses before try {@code attempt + 1} of a store call whose outcome is not settled (0.1 ms,
+   * doubling up to the retry delay). Returns {@code false} if the operation must give up instead:
+   * past its deadline, interrupted (the interrupt status stays set), or the registry closed.
+   */
+  private boolean pause(int attempt, long deadline) {
+    long delay = Math.min(retryDelayNanos, 100_000L << Math.min(attempt, 20));
+    long left = deadline - System.nanoTime();
+    if (left <= 0 || closed || Thread.currentThread().isInterrupted()) {
+      return false;
+    }
+    try {
+      closedSignal.get(Math.min(delay, left), TimeUnit.NANOSECONDS);
+      return false; // closed while pausing
+    } catch (TimeoutException e) {
+      return mayTry(deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Waits for the operation in flight on {@code name} to end, up to the deadline.
+   *
+   * @throws ReplicaBusyException at the deadline or on an interrupt (interrupt status set again)
+   * @throws RegistryClosedException if the registry closes meanwhile
+   */
+  private void await(CompletableFuture<Void> busy, long deadline, String name) {
+    long left = deadline - System.nanoTime();
+    try {
+      if (left <= 0) {
+        throw new TimeoutException();
+      }
+      CompletableFuture.anyOf(busy, closedSignal).get(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReplicaBusyException(
+          name, true, "interrupted while waiting for the operation in flight on " + name
+              + "; nothing changed");
+    } catch (TimeoutException e) {
+      throw new ReplicaBusyException(
+          name, false, "an operation on " + name + " was still in flight after the operation"
+              + " timeout (" + Duration.ofNanos(operationTimeoutNanos) + "); nothing changed");
+    } catch (ExecutionException e) {
+      // the futures never complete exceptionally
+    }
+    ensureOpen();
   }
 
   /** The slot of the operation owning {@code done}; anything else is a broken invariant. */
@@ -567,19 +1017,12 @@ final class StampedRegistry implements ReplicaRegistry {
    */
   private Slot free() {
     long version = clock.incrementAndGet();
-    return roundActive ? new Slot(null, version, null) : null;
+    return roundActive ? new Slot(null, version, null, null, null) : null;
   }
 
   /** The slot's replica; for the reservation of an absent name, a placeholder to mark error. */
   private static Replica replicaOf(Slot slot, String name) {
     return slot.live() ? slot.replica() : new Replica(name, ReplicaState.DELETING, null, 0, null);
-  }
-
-  private static StoreException asStoreException(Exception e) {
-    if (e instanceof StoreException se) {
-      return se;
-    }
-    return new StoreUnavailableException("store call threw " + e, e);
   }
 
   private void before(SpecAction action, String name) {
@@ -599,5 +1042,4 @@ final class StampedRegistry implements ReplicaRegistry {
       listener.afterStep(step);
     }
   }
-
 }

@@ -3,6 +3,9 @@ package dev.replicalifecycle.spdk;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolBusyException;
+import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
@@ -11,12 +14,13 @@ import dev.replicalifecycle.store.StoreTimeoutException;
 import dev.replicalifecycle.store.StoreUnavailableException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -95,6 +99,7 @@ public final class SpdkLvolStore implements LvolStore {
       long totalDataClusters) {}
 
   private enum Op {
+    WAIT("bdev_wait_for_examine"),
     CREATE("bdev_lvol_create"),
     DELETE("bdev_lvol_delete"),
     LIST("bdev_get_bdevs"),
@@ -113,6 +118,8 @@ public final class SpdkLvolStore implements LvolStore {
   private final String configuredName; // exactly one of these two is non-null
   private final String configuredUuid;
   private volatile LvstoreInfo cached;
+  /** The lvol store's UUID as the previous listing saw it (coverage needs two in a row). */
+  private volatile String seenBefore;
 
   SpdkLvolStore(RpcCaller rpc, JsonCodec codec, String lvsName, String lvsUuid) {
     this.rpc = Objects.requireNonNull(rpc, "rpc");
@@ -156,7 +163,7 @@ public final class SpdkLvolStore implements LvolStore {
     } catch (ArithmeticException e) {
       throw malformed(Op.CREATE, name, "size overflows", e);
     }
-    return Lvol.of(name, result.textValue(), size);
+    return Lvol.of(name, result.textValue(), size, lvs.uuid());
   }
 
   @Override
@@ -169,10 +176,85 @@ public final class SpdkLvolStore implements LvolStore {
     }
   }
 
+  /**
+   * Lists the lvols of the configured lvol store and says whether it covered it: {@code
+   * bdev_wait_for_examine} (SPDK then has finished examining the bdevs it knows: a loading lvol
+   * store has opened its lvols), {@code bdev_lvol_get_lvstores}, {@code bdev_get_bdevs}. The lvol
+   * store counts as covered only if this listing and the previous one both saw it: SPDK registers
+   * an lvol store while it examines a new bdev before it has opened that store's lvols, so the
+   * first listing to see it may lack some. Entries that cannot be read are reported, never fail
+   * the listing.
+   */
   @Override
-  public List<Lvol> listLvols() throws StoreException {
-    JsonNode result = call(Op.LIST, "", null);
-    return decodeListing(result);
+  public LvolListing listLvols() throws StoreException {
+    waitForExamine();
+    LvstoreInfo lvs = findLvstore(call(Op.LVSTORES, "", null));
+    JsonNode bdevs = call(Op.LIST, "", null);
+    String before = seenBefore;
+    seenBefore = lvs == null ? null : lvs.uuid();
+    if (lvs == null) {
+      return new LvolListing(List.of(), Set.of(lvstoreId()), List.of());
+    }
+    Decoded d = decodeListing(bdevs, lvs);
+    boolean covered = lvs.uuid().equalsIgnoreCase(String.valueOf(before));
+    return new LvolListing(d.lvols(), covered ? Set.of() : Set.of(lvs.uuid()), d.unreadable());
+  }
+
+  /** {@code bdev_wait_for_examine}; an SPDK without it (-32601) is not waited for. */
+  private void waitForExamine() throws StoreException {
+    try {
+      rpc.call(Op.WAIT.method, null);
+    } catch (JsonRpcException e) {
+      if (e.kind() == JsonRpcException.Kind.ERROR_RESPONSE && e.code() == -32601) {
+        return;
+      }
+      throw map(Op.WAIT, "", e);
+    }
+  }
+
+  /**
+   * The configured lvol store in a {@code bdev_lvol_get_lvstores} answer, or {@code null} if it is
+   * not there (not loaded yet, renamed away, removed). Updates the cached facts.
+   */
+  private LvstoreInfo findLvstore(JsonNode result) throws StoreException {
+    if (!result.isArray()) {
+      throw malformed(Op.LVSTORES, "", "result is not an array", null);
+    }
+    String cachedUuid = cached == null ? null : cached.uuid();
+    LvstoreInfo found = null;
+    for (JsonNode node : result) {
+      Messages.LvstoreEntry e = decode(Op.LVSTORES, "", node, Messages.LvstoreEntry.class);
+      boolean ours =
+          configuredUuid != null
+              ? configuredUuid.equalsIgnoreCase(String.valueOf(e.uuid()))
+              : cachedUuid != null
+                  ? cachedUuid.equalsIgnoreCase(String.valueOf(e.uuid()))
+                      || (configuredName.equals(e.name()))
+                  : configuredName.equals(e.name());
+      if (!ours) {
+        continue;
+      }
+      if (e.name() == null || e.uuid() == null || e.clusterSize() == null
+          || e.clusterSize() <= 0 || e.blockSize() == null || e.blockSize() <= 0) {
+        throw malformed(Op.LVSTORES, "", "lvol store entry lacks name, uuid or sizes", null);
+      }
+      LvstoreInfo info = new LvstoreInfo(e.name(), e.uuid(), e.baseBdev(), e.clusterSize(),
+          e.blockSize(), orZero(e.freeClusters()), orZero(e.totalDataClusters()));
+      if (found != null && !found.uuid().equalsIgnoreCase(info.uuid())) {
+        throw malformed(Op.LVSTORES, "", "two lvol stores match " + lvstoreId(), null);
+      }
+      found = info;
+    }
+    if (found != null) {
+      cached = found;
+    }
+    return found;
+  }
+
+  /** How listings name the configured lvol store while its UUID is unknown. */
+  private String lvstoreId() {
+    LvstoreInfo info = cached;
+    return configuredUuid != null ? configuredUuid : info != null ? info.uuid() : configuredName;
   }
 
   /**
@@ -193,9 +275,15 @@ public final class SpdkLvolStore implements LvolStore {
       }
       throw map(Op.FIND, name, e);
     }
-    for (Lvol lvol : decodeListing(result)) {
+    Decoded d = decodeListing(result, lvstoreInfo());
+    for (Lvol lvol : d.lvols()) {
       if (lvol.name().equals(name)) {
         return Optional.of(lvol);
+      }
+    }
+    for (LvolListing.Unreadable u : d.unreadable()) {
+      if (u.names().isEmpty() || u.names().contains(name)) {
+        throw malformed(Op.FIND, name, "the entry of lvol " + name + " is unreadable: " + u.reason(), null);
       }
     }
     return Optional.empty();
@@ -250,17 +338,34 @@ public final class SpdkLvolStore implements LvolStore {
     return info != null ? info : lvstore();
   }
 
-  List<Lvol> decodeListing(JsonNode result) throws StoreException {
+  /** A decoded {@code bdev_get_bdevs} answer: the lvols read, the entries that could not be. */
+  record Decoded(List<Lvol> lvols, List<LvolListing.Unreadable> unreadable) {}
+
+  /**
+   * The lvols of lvol store {@code lvs} in a {@code bdev_get_bdevs} answer, classified from SPDK's
+   * fields: a {@code snapshot} is never a head (a backing image is a snapshot); {@code clone} and
+   * {@code esnap_clone} say how a head was made (a replica's head is a clone of its last
+   * snapshot), not what it is. Bdevs of other kinds and other lvol stores are skipped. An entry of
+   * this lvol store (or of an unknown one) that cannot be read (fields of unexpected types, no or
+   * several aliases in this lvol store, a duplicate name) is reported as unreadable, with the lvol
+   * names it could be.
+   *
+   * @throws StoreException only if the answer as a whole is not a list
+   */
+  Decoded decodeListing(JsonNode result, LvstoreInfo lvs) throws StoreException {
     if (!result.isArray()) {
       throw malformed(Op.LIST, "", "result is not an array: " + abbreviate(result), null);
     }
-    List<Lvol> lvols = new ArrayList<>();
-    Set<String> names = new HashSet<>();
+    String prefix = lvs.name() + "/";
+    Map<String, Lvol> lvols = new TreeMap<>();
+    Set<String> twice = new TreeSet<>();
+    List<LvolListing.Unreadable> unreadable = new ArrayList<>();
     int index = 0;
     for (JsonNode node : result) {
       String where = "entry " + index++;
       if (!node.isObject()) {
-        throw malformed(Op.LIST, "", where + " is not an object", null);
+        unreadable.add(new LvolListing.Unreadable(null, Set.of(), where + " is not an object"));
+        continue;
       }
       // Decide by the tree first: bdevs of other kinds are skipped whatever their shape.
       JsonNode product = node.get("product_name");
@@ -269,65 +374,83 @@ public final class SpdkLvolStore implements LvolStore {
           || driver == null || !driver.isObject() || driver.get("lvol") == null) {
         continue;
       }
-      Messages.Bdev bdev = decode(Op.LIST, where, node, Messages.Bdev.class);
-      Messages.LvolInfo info = bdev.driverSpecific().lvol();
-      if (info == null || bdev.aliases() == null || bdev.aliases().contains(null)) {
-        throw malformed(Op.LIST, "", where + ": lvol without lvol info or aliases", null);
-      }
-      boolean ours;
-      if (configuredUuid != null) {
-        ours = configuredUuid.equalsIgnoreCase(String.valueOf(info.lvolStoreUuid()));
-      } else {
-        String prefix = configuredName + "/";
-        ours = bdev.aliases().stream().anyMatch(a -> a.startsWith(prefix));
-      }
-      if (!ours) {
+      Set<String> candidates = candidateNames(node.get("aliases"), prefix);
+      JsonNode storeUuid = driver.get("lvol").get("lvol_store_uuid");
+      if (storeUuid == null || !storeUuid.isTextual()) {
+        unreadable.add(new LvolListing.Unreadable(null, candidates,
+            where + ": lvol without a readable lvol_store_uuid"));
         continue;
       }
-      if (bdev.aliases().size() != 1) {
-        throw malformed(Op.LIST, "", where + ": lvol with " + bdev.aliases().size()
-            + " aliases, expected one <lvs>/<lvol>", null);
+      if (!lvs.uuid().equalsIgnoreCase(storeUuid.textValue())) {
+        continue;
       }
-      String alias = bdev.aliases().get(0);
-      int slash = alias.indexOf('/');
-      if (slash <= 0 || slash == alias.length() - 1 || alias.indexOf('/', slash + 1) >= 0) {
-        throw malformed(Op.LIST, "", where + ": alias is not <lvs>/<lvol>: " + alias, null);
-      }
-      String lvsName = alias.substring(0, slash);
-      String lvolName = alias.substring(slash + 1);
-      String uuid = bdev.uuid() != null ? bdev.uuid() : bdev.name();
-      if (uuid == null || uuid.isEmpty()) {
-        throw malformed(Op.LIST, "", where + ": lvol without uuid or name", null);
-      }
-      if (bdev.blockSize() == null || bdev.numBlocks() == null || bdev.blockSize() <= 0
-          || bdev.numBlocks() < 0) {
-        throw malformed(Op.LIST, "", where + ": lvol without a valid block_size/num_blocks",
-            null);
-      }
-      long size;
+      Messages.Bdev bdev;
       try {
-        size = Math.multiplyExact(bdev.blockSize(), bdev.numBlocks());
-      } catch (ArithmeticException e) {
-        throw malformed(Op.LIST, "", where + ": size overflows", e);
+        bdev = codec.treeToValue(node, Messages.Bdev.class);
+      } catch (IOException e) {
+        unreadable.add(new LvolListing.Unreadable(lvs.uuid(), candidates, where + ": " + e.getMessage()));
+        continue;
       }
-      if (!names.add(lvolName)) {
-        throw malformed(Op.LIST, "", "lvol " + lvolName + " listed twice", null);
+      Messages.LvolInfo info = bdev.driverSpecific() == null ? null : bdev.driverSpecific().lvol();
+      String problem = null;
+      if (info == null || bdev.aliases() == null || bdev.aliases().contains(null)) {
+        problem = "lvol without lvol info or aliases";
+      } else if (candidates.size() != 1) {
+        problem = "lvol with " + candidates.size() + " aliases in lvol store " + lvs.name()
+            + ", expected one <lvs>/<lvol>: " + bdev.aliases();
+      } else if ((bdev.uuid() == null || bdev.uuid().isEmpty())
+          && (bdev.name() == null || bdev.name().isEmpty())) {
+        problem = "lvol without uuid or name";
+      } else if (bdev.blockSize() == null || bdev.numBlocks() == null || bdev.blockSize() <= 0
+          || bdev.numBlocks() < 0
+          || Long.MAX_VALUE / bdev.blockSize() < bdev.numBlocks()) {
+        problem = "lvol without a valid block_size/num_blocks";
       }
-      if (configuredUuid != null) {
-        noteName(lvsName);
+      if (problem != null) {
+        unreadable.add(new LvolListing.Unreadable(lvs.uuid(), candidates, where + ": " + problem));
+        continue;
       }
-      lvols.add(Lvol.of(lvolName, uuid, size));
+      String lvolName = candidates.iterator().next();
+      if (lvols.containsKey(lvolName) || twice.contains(lvolName)) {
+        lvols.remove(lvolName);
+        twice.add(lvolName);
+        continue;
+      }
+      String uuid = bdev.uuid() != null && !bdev.uuid().isEmpty() ? bdev.uuid() : bdev.name();
+      lvols.put(lvolName, new Lvol(lvolName, uuid, bdev.blockSize() * bdev.numBlocks(),
+          classify(lvolName, info), lvs.uuid()));
     }
-    lvols.sort(Comparator.comparing(Lvol::name));
-    return List.copyOf(lvols);
+    for (String name : twice) {
+      unreadable.add(new LvolListing.Unreadable(lvs.uuid(), Set.of(name), "lvol " + name + " listed twice"));
+    }
+    return new Decoded(List.copyOf(lvols.values()), List.copyOf(unreadable));
   }
 
-  private void noteName(String lvsName) {
-    LvstoreInfo info = cached;
-    if (info != null && !info.name().equals(lvsName)) {
-      cached = new LvstoreInfo(lvsName, info.uuid(), info.baseBdev(), info.clusterSize(),
-          info.blockSize(), info.freeClusters(), info.totalDataClusters());
+  /** The lvol names an entry's aliases give in lvol store {@code prefix}; best effort. */
+  private static Set<String> candidateNames(JsonNode aliases, String prefix) {
+    Set<String> out = new TreeSet<>();
+    if (aliases != null && aliases.isArray()) {
+      for (JsonNode a : aliases) {
+        String alias = a.textValue();
+        if (alias != null && alias.startsWith(prefix) && alias.length() > prefix.length()
+            && alias.indexOf('/', prefix.length()) < 0) {
+          out.add(alias.substring(prefix.length()));
+        }
+      }
     }
+    return out;
+  }
+
+  /** What an lvol is for, from SPDK's fields and its name. */
+  static LvolKind classify(String lvolName, Messages.LvolInfo info) {
+    LvolKind byName = LvolKind.of(lvolName);
+    if (Boolean.TRUE.equals(info.snapshot())) {
+      return byName == LvolKind.SNAPSHOT ? LvolKind.SNAPSHOT : LvolKind.OTHER;
+    }
+    if (byName == LvolKind.HEAD && !dev.replicalifecycle.registry.ReplicaNames.isValid(lvolName)) {
+      return LvolKind.OTHER;
+    }
+    return byName;
   }
 
   private JsonNode call(Op op, String what, Object params) throws StoreException {
@@ -363,6 +486,9 @@ public final class SpdkLvolStore implements LvolStore {
         && (code == LvolNotFoundException.CODE
             || (code == -32603 && "No such device".equals(message)))) {
       return new LvolNotFoundException(message + " (" + context + ", code " + code + ")");
+    }
+    if (op == Op.DELETE && code == LvolBusyException.CODE && "Device or resource busy".equals(message)) {
+      return new LvolBusyException(message + " (" + context + ": being deleted, code " + code + ")");
     }
     return new StoreRejectedException(code, message);
   }

@@ -3,30 +3,43 @@ package dev.replicalifecycle.store;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link LvolStore} in memory, with fault injection: for tests, examples and benchmarks.
+ * An {@link LvolStore} in memory, with SPDK's fault model: for tests, examples and benchmarks.
  *
  * <p>Each call is atomic, like one SPDK RPC: the lvol table is changed under one internal lock,
  * held only for the change itself (injected latency is spent outside it, so slow calls overlap as
  * they do against SPDK). UUIDs are deterministic ({@code 00000000-0000-0000-0000-<sequence>}) so
- * that runs can be replayed.
+ * that runs can be replayed. Lvols live in lvol stores; {@link #createLvol} uses {@link
+ * #DEFAULT_LVSTORE}, {@link #putLvol(String, long, LvolKind, String)} any.
  *
  * <p>Faults: {@link #failNext(Call, int, Fault)} makes the next calls of a kind fail in a chosen
- * way, {@link #setLatency(Call, Duration)} slows a kind of call down, {@link #loseLvol(String)}
- * makes an lvol disappear (disk loss), {@link #putLvol(String, long)} adds one behind the
- * registry's back (orphans, snapshots, rebuilding lvols).
+ * way; {@link Fault#TIMEOUT_LATE} leaves the call <em>started</em>, as SPDK does with a request
+ * it never answered in time: a create's name is taken but not listed, a delete's lvol is still
+ * listed and refuses another delete, until the call lands ({@link #landLate}, or on its own after
+ * {@link #setLateLanding} more calls) or is dropped ({@link #dropLate}). {@link #hideLvstore}
+ * and {@link #unreadable} make listings partial. {@link #setLatency} slows a kind of call down,
+ * {@link #loseLvol} makes an lvol disappear (disk loss), {@link #putLvol} adds one behind the
+ * registry's back (orphans, snapshots, rebuilding lvols, backing images).
  *
- * <p><b>Thread-safety:</b> safe for concurrent use; every public method is linearizable.
+ * <p><b>Thread-safety:</b> safe for concurrent use; every public method is linearizable. The
+ * {@link LateListener} is called under the store's lock, on the thread whose call landed the late
+ * call: it must not call the store.
  */
 public final class InMemoryLvolStore implements LvolStore {
 
@@ -45,20 +58,48 @@ public final class InMemoryLvolStore implements LvolStore {
     REJECT,
     /** The store cannot be reached; nothing applied, but the caller cannot know that. */
     UNAVAILABLE,
-    /** A timeout; the call was not applied. */
+    /** A timeout; the call was not applied and never will be. */
     TIMEOUT_BEFORE_APPLY,
     /** A timeout; the call was applied, but its answer was lost. */
-    TIMEOUT_AFTER_APPLY
+    TIMEOUT_AFTER_APPLY,
+    /**
+     * A timeout; the store started the call and finishes it later (a create or delete that
+     * would succeed is left pending; any other call behaves as {@link #TIMEOUT_BEFORE_APPLY}).
+     */
+    TIMEOUT_LATE
+  }
+
+  /** Observes pending calls that land or are dropped (conformance recorders). */
+  public interface LateListener {
+    /**
+     * A pending call finished.
+     *
+     * @param lvol the lvol name
+     * @param create {@code true} for a create, {@code false} for a delete
+     * @param applied {@code true} if it took effect, {@code false} if it was dropped
+     */
+    void finished(String lvol, boolean create, boolean applied);
   }
 
   /** Code and message of a {@link Fault#REJECT}: what SPDK sends for EBUSY. */
   public static final int REJECT_CODE = -16;
 
+  /** The lvol store {@link #createLvol} creates in. */
+  public static final String DEFAULT_LVSTORE = "lvs0";
+
+  /** A call the store started and did not finish: a create or a delete of an lvol. */
+  private record Pending(boolean create, long sizeBytes, int callsLeft) {}
+
   private final Object lock = new Object();
   private final Map<String, Lvol> lvols = new TreeMap<>();
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final Map<String, Integer> hidden = new HashMap<>();
+  private final Map<String, Integer> unreadable = new HashMap<>();
   private final Map<Call, Deque<Fault>> faults = new EnumMap<>(Call.class);
   private final Map<Call, Duration> latency = new EnumMap<>(Call.class);
   private final Map<Call, AtomicLong> calls = new EnumMap<>(Call.class);
+  private int lateLanding = 3;
+  private LateListener lateListener;
   private long uuidSequence;
 
   /** An empty store. */
@@ -74,15 +115,22 @@ public final class InMemoryLvolStore implements LvolStore {
   public Lvol createLvol(String name, long sizeBytes) throws StoreException {
     Objects.requireNonNull(name, "name");
     Fault fault = begin(Call.CREATE);
-    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
+    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY && fault != Fault.TIMEOUT_LATE) {
       throw failure(Call.CREATE, fault, name);
     }
     Lvol created;
     synchronized (lock) {
-      if (lvols.containsKey(name)) {
+      if (lvols.containsKey(name) || pending.containsKey(name)) {
+        if (fault != null) {
+          throw failure(Call.CREATE, fault, name); // its answer, EEXIST, was lost
+        }
         throw new LvolAlreadyExistsException("File exists: lvol " + name);
       }
-      created = Lvol.of(name, nextUuid(), sizeBytes);
+      if (fault == Fault.TIMEOUT_LATE) {
+        pending.put(name, new Pending(true, sizeBytes, lateLanding));
+        throw failure(Call.CREATE, fault, name);
+      }
+      created = Lvol.of(name, nextUuid(), sizeBytes, DEFAULT_LVSTORE);
       lvols.put(name, created);
     }
     if (fault != null) {
@@ -95,12 +143,27 @@ public final class InMemoryLvolStore implements LvolStore {
   public void deleteLvol(String name) throws StoreException {
     Objects.requireNonNull(name, "name");
     Fault fault = begin(Call.DELETE);
-    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
+    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY && fault != Fault.TIMEOUT_LATE) {
       throw failure(Call.DELETE, fault, name);
     }
     synchronized (lock) {
-      if (lvols.remove(name) == null) {
+      Pending p = pending.get(name);
+      if (p != null && !p.create()) {
+        if (fault != null) {
+          throw failure(Call.DELETE, fault, name);
+        }
+        throw new LvolBusyException("Device or resource busy: lvol " + name + " is being deleted");
+      }
+      if (!lvols.containsKey(name)) {
+        if (fault != null) {
+          throw failure(Call.DELETE, fault, name);
+        }
         throw new LvolNotFoundException("No such device: lvol " + name);
+      }
+      if (fault == Fault.TIMEOUT_LATE) {
+        pending.put(name, new Pending(false, 0, lateLanding));
+      } else {
+        lvols.remove(name);
       }
     }
     if (fault != null) {
@@ -109,19 +172,30 @@ public final class InMemoryLvolStore implements LvolStore {
   }
 
   @Override
-  public List<Lvol> listLvols() throws StoreException {
+  public LvolListing listLvols() throws StoreException {
     Fault fault = begin(Call.LIST);
-    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
-      throw failure(Call.LIST, fault, "");
-    }
-    List<Lvol> snapshot;
-    synchronized (lock) {
-      snapshot = List.copyOf(lvols.values());
-    }
     if (fault != null) {
       throw failure(Call.LIST, fault, "");
     }
-    return snapshot;
+    synchronized (lock) {
+      List<Lvol> read = new ArrayList<>();
+      List<LvolListing.Unreadable> unread = new ArrayList<>();
+      for (Lvol l : lvols.values()) {
+        if (hidden.containsKey(l.lvstore())) {
+          continue;
+        }
+        if (unreadable.containsKey(l.name())) {
+          unread.add(new LvolListing.Unreadable(l.lvstore(), Set.of(l.name()),
+              "injected: entry of lvol " + l.name() + " unreadable"));
+        } else {
+          read.add(l);
+        }
+      }
+      Set<String> missing = new HashSet<>(hidden.keySet());
+      countDown(hidden);
+      countDown(unreadable);
+      return new LvolListing(read, missing, unread);
+    }
   }
 
   @Override
@@ -135,6 +209,8 @@ public final class InMemoryLvolStore implements LvolStore {
       return Optional.ofNullable(lvols.get(name));
     }
   }
+
+  // ------------------------------------------------------------------ faults and the environment
 
   /** The faults still queued for calls of kind {@code call}, next first. */
   public List<Fault> pendingFaults(Call call) {
@@ -157,7 +233,7 @@ public final class InMemoryLvolStore implements LvolStore {
     }
   }
 
-  /** Removes every pending injected fault. */
+  /** Removes every pending injected fault (not the pending late calls: see {@link #landLate}). */
   public void clearFaults() {
     synchronized (lock) {
       faults.values().forEach(Deque::clear);
@@ -176,23 +252,132 @@ public final class InMemoryLvolStore implements LvolStore {
   }
 
   /**
-   * Makes an lvol disappear, as a disk failure would, behind the registry's back.
+   * A call left pending by {@link Fault#TIMEOUT_LATE} lands on its own when this many more store
+   * calls (of any kind) have begun; {@code 0}: never on its own, only through {@link #landLate}
+   * or {@link #dropLate}. Applies to calls left pending from now on. Default 3.
+   */
+  public void setLateLanding(int calls) {
+    if (calls < 0) {
+      throw new IllegalArgumentException("calls < 0: " + calls);
+    }
+    synchronized (lock) {
+      lateLanding = calls;
+    }
+  }
+
+  /** Observes pending calls that finish; {@code null} to stop. */
+  public void setLateListener(LateListener listener) {
+    synchronized (lock) {
+      lateListener = listener;
+    }
+  }
+
+  /** The lvol names with a pending (started, unfinished) create or delete, oldest first. */
+  public List<String> pendingLate() {
+    synchronized (lock) {
+      return List.copyOf(pending.keySet());
+    }
+  }
+
+  /** Whether the pending call of that lvol is a create ({@code false}: a delete); empty if none. */
+  public Optional<Boolean> pendingCreate(String name) {
+    synchronized (lock) {
+      Pending p = pending.get(name);
+      return p == null ? Optional.empty() : Optional.of(p.create());
+    }
+  }
+
+  /**
+   * Finishes the pending call of lvol {@code name}: applies it ({@code true}) or drops it (an
+   * asynchronous failure).
+   *
+   * @return whether there was one
+   */
+  public boolean finishLate(String name, boolean apply) {
+    synchronized (lock) {
+      Pending p = pending.remove(name);
+      if (p == null) {
+        return false;
+      }
+      finish(name, p, apply);
+      return true;
+    }
+  }
+
+  /** Applies every pending call; returns how many there were. */
+  public int landLate() {
+    return finishAll(true);
+  }
+
+  /** Drops every pending call; returns how many there were. */
+  public int dropLate() {
+    return finishAll(false);
+  }
+
+  /**
+   * Makes the next {@code listings} listings miss lvol store {@code lvstore} (not loaded yet,
+   * renamed): its lvols are absent and the listing reports it in {@link
+   * LvolListing#missingLvstores()}.
+   */
+  public void hideLvstore(String lvstore, int listings) {
+    Objects.requireNonNull(lvstore, "lvstore");
+    if (listings < 0) {
+      throw new IllegalArgumentException("listings < 0: " + listings);
+    }
+    synchronized (lock) {
+      if (listings == 0) {
+        hidden.remove(lvstore);
+      } else {
+        hidden.put(lvstore, listings);
+      }
+    }
+  }
+
+  /** Makes the entry of lvol {@code name} unreadable in the next {@code listings} listings. */
+  public void unreadable(String name, int listings) {
+    Objects.requireNonNull(name, "name");
+    if (listings < 0) {
+      throw new IllegalArgumentException("listings < 0: " + listings);
+    }
+    synchronized (lock) {
+      if (listings == 0) {
+        unreadable.remove(name);
+      } else {
+        unreadable.put(name, listings);
+      }
+    }
+  }
+
+  /**
+   * Makes an lvol disappear, as a disk failure would, behind the registry's back. A delete of it
+   * that was pending ends with it.
    *
    * @return whether there was such an lvol
    */
   public boolean loseLvol(String name) {
     synchronized (lock) {
+      Pending p = pending.get(name);
+      if (p != null && !p.create()) {
+        pending.remove(name);
+      }
       return lvols.remove(name) != null;
     }
   }
 
   /**
-   * Adds an lvol behind the registry's back (an orphan from before a restart, a snapshot, a
-   * rebuilding lvol). Replaces an lvol of the same name.
+   * Adds an lvol of the default lvol store behind the registry's back, its kind from its name (an
+   * orphan from before a restart, a snapshot, a rebuilding lvol). Replaces an lvol of the same
+   * name.
    */
   public Lvol putLvol(String name, long sizeBytes) {
+    return putLvol(name, sizeBytes, LvolKind.of(name), DEFAULT_LVSTORE);
+  }
+
+  /** Adds an lvol of any kind and lvol store behind the registry's back. */
+  public Lvol putLvol(String name, long sizeBytes, LvolKind kind, String lvstore) {
+    Objects.requireNonNull(name, "name");
     synchronized (lock) {
-      Lvol lvol = Lvol.of(name, nextUuid(), sizeBytes);
+      Lvol lvol = new Lvol(name, nextUuid(), sizeBytes, kind, lvstore);
       lvols.put(name, lvol);
       return lvol;
     }
@@ -217,11 +402,14 @@ public final class InMemoryLvolStore implements LvolStore {
     return calls.get(call).get();
   }
 
+  // ------------------------------------------------------------------ internals
+
   private Fault begin(Call call) throws StoreTimeoutException {
     calls.get(call).incrementAndGet();
     Duration delay;
     Fault fault;
     synchronized (lock) {
+      tickLate();
       delay = latency.get(call);
       fault = faults.get(call).pollFirst();
     }
@@ -236,12 +424,62 @@ public final class InMemoryLvolStore implements LvolStore {
     return fault;
   }
 
+  /** One more call began: pending calls whose count ran out land. Under the lock. */
+  private void tickLate() {
+    Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+    List<Map.Entry<String, Pending>> due = new ArrayList<>();
+    while (it.hasNext()) {
+      Map.Entry<String, Pending> e = it.next();
+      Pending p = e.getValue();
+      if (p.callsLeft() == 0) {
+        continue; // lands only when asked to
+      }
+      if (p.callsLeft() == 1) {
+        it.remove();
+        due.add(e);
+      } else {
+        e.setValue(new Pending(p.create(), p.sizeBytes(), p.callsLeft() - 1));
+      }
+    }
+    for (Map.Entry<String, Pending> e : due) {
+      finish(e.getKey(), e.getValue(), true);
+    }
+  }
+
+  private int finishAll(boolean apply) {
+    synchronized (lock) {
+      Map<String, Pending> all = new LinkedHashMap<>(pending);
+      pending.clear();
+      all.forEach((name, p) -> finish(name, p, apply));
+      return all.size();
+    }
+  }
+
+  /** Applies or drops a pending call (already removed from {@code pending}). Under the lock. */
+  private void finish(String name, Pending p, boolean apply) {
+    if (apply) {
+      if (p.create()) {
+        lvols.put(name, Lvol.of(name, nextUuid(), p.sizeBytes(), DEFAULT_LVSTORE));
+      } else {
+        lvols.remove(name);
+      }
+    }
+    if (lateListener != null) {
+      lateListener.finished(name, p.create(), apply);
+    }
+  }
+
+  private static void countDown(Map<String, Integer> left) {
+    left.replaceAll((k, v) -> v - 1);
+    left.values().removeIf(v -> v <= 0);
+  }
+
   private static StoreException failure(Call call, Fault fault, String name) {
-    String what = call.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
+    String what = call.name().toLowerCase(Locale.ROOT) + " " + name;
     return switch (fault) {
       case REJECT -> new StoreRejectedException(REJECT_CODE, "Device or resource busy: " + what);
       case UNAVAILABLE -> new StoreUnavailableException("injected: store unavailable: " + what);
-      case TIMEOUT_BEFORE_APPLY, TIMEOUT_AFTER_APPLY ->
+      case TIMEOUT_BEFORE_APPLY, TIMEOUT_AFTER_APPLY, TIMEOUT_LATE ->
           new StoreTimeoutException("injected: timeout: " + what);
     };
   }

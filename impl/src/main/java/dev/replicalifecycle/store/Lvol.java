@@ -9,23 +9,26 @@ import java.util.Objects;
  *     alias)
  * @param uuid the lvol's UUID (the bdev name in SPDK)
  * @param sizeBytes the size in bytes as the store reports it
- * @param kind what the name says the lvol is for; see {@link LvolKind#of(String)}
+ * @param kind what the lvol is for; see {@link LvolKind}
+ * @param lvstore the lvol store it lives in (for SPDK, the lvstore's UUID), as {@link
+ *     LvolListing#missingLvstores()} names it
  */
-public record Lvol(String name, String uuid, long sizeBytes, LvolKind kind) {
+public record Lvol(String name, String uuid, long sizeBytes, LvolKind kind, String lvstore) {
 
   /** Checks the fields: all non-null, size not negative. */
   public Lvol {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(lvstore, "lvstore");
     if (sizeBytes < 0) {
       throw new IllegalArgumentException("sizeBytes < 0: " + sizeBytes);
     }
   }
 
-  /** An lvol whose kind follows from its name. */
-  public static Lvol of(String name, String uuid, long sizeBytes) {
-    return new Lvol(name, uuid, sizeBytes, LvolKind.of(name));
+  /** An lvol whose kind follows from its name ({@link LvolKind#of(String)}). */
+  public static Lvol of(String name, String uuid, long sizeBytes, String lvstore) {
+    return new Lvol(name, uuid, sizeBytes, LvolKind.of(name), lvstore);
   }
 
   /** The name of the replica this lvol belongs to (see {@link LvolKind#replicaName(String)}). */

@@ -6,6 +6,7 @@ package dev.replicalifecycle.store;
  */
 public abstract sealed class StoreException extends Exception
     permits LvolAlreadyExistsException,
+        LvolBusyException,
         LvolNotFoundException,
         StoreRejectedException,
         StoreUnavailableException,

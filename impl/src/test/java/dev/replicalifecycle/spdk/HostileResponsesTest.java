@@ -137,7 +137,7 @@ class HostileResponsesTest {
     f.target().inject(method, fault);
     StoreException e = assertThrows(StoreException.class, () -> {
       switch (op) {
-        case "list" -> f.store().listLvols();
+        case "list" -> f.store().listLvols().lvols();
         case "create" -> f.store().createLvol("new", 1 << 20);
         case "delete" -> f.store().deleteLvol("keep");
         default -> f.store().lvstore();
@@ -154,7 +154,7 @@ class HostileResponsesTest {
     List<Lvol> now = null;
     for (int i = 0; i < 3 && now == null; i++) {
       try {
-        now = f.store().listLvols();
+        now = f.store().listLvols().lvols();
       } catch (StoreUnavailableException again) {
         Thread.sleep(20);
       }

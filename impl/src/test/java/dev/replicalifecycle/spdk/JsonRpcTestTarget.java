@@ -467,7 +467,7 @@ final class JsonRpcTestTarget implements AutoCloseable {
     }
     ArrayNode all = json.createArrayNode();
     all.add(baseBdev());
-    for (Lvol lvol : store.listLvols()) {
+    for (Lvol lvol : store.listLvols().lvols()) {
       all.add(lvolBdev(LVS_NAME, LVS_UUID, lvol.name(), lvol.uuid(), lvol.sizeBytes(),
           lvol.kind()));
     }

@@ -53,7 +53,7 @@ class SpdkClientBench {
         lines.add(run("bdev_get_bdevs, 101 bdevs (~65 KB), raw call", threads, seconds,
             () -> client.call("bdev_get_bdevs", null)));
         lines.add(run("listLvols (same call, decoded to Lvol)", threads, seconds,
-            store::listLvols));
+            () -> store.listLvols().lvols()));
       }
       String report = String.join("\n", lines);
       System.out.println("\n" + report + "\n");

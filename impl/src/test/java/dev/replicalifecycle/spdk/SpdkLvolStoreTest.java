@@ -57,20 +57,20 @@ class SpdkLvolStoreTest {
     Lvol created = store.createLvol("r1", 10 * MIB + 1); // 11 MiB -> three 4 MiB clusters
     assertEquals("r1", created.name());
     assertEquals(12 * MIB, created.sizeBytes());
-    assertEquals(List.of(created), store.listLvols()); // as the listing shows it
+    assertEquals(List.of(created), store.listLvols().lvols()); // as the listing shows it
     assertEquals(List.of(created), backing.lvols());
     store.deleteLvol("r1");
-    assertEquals(List.of(), store.listLvols());
+    assertEquals(List.of(), store.listLvols().lvols());
   }
 
   @Test
   void createListDeleteByUuid() throws Exception {
     SpdkLvolStore byUuid = f.storeByUuid();
     Lvol created = byUuid.createLvol("r2", 4 * MIB);
-    assertEquals(List.of(created), byUuid.listLvols());
-    assertEquals(List.of(created), store.listLvols());
+    assertEquals(List.of(created), byUuid.listLvols().lvols());
+    assertEquals(List.of(created), store.listLvols().lvols());
     byUuid.deleteLvol("r2");
-    assertEquals(List.of(), byUuid.listLvols());
+    assertEquals(List.of(), byUuid.listLvols().lvols());
   }
 
   @Test
@@ -98,12 +98,12 @@ class SpdkLvolStoreTest {
     backing.putLvol("r1-rebuilding", 4 * MIB);
     f.target().putForeignLvol("r1", 8 * MIB); // same name, other lvol store
     f.target().putForeignLvol("other", 8 * MIB);
-    List<Lvol> lvols = store.listLvols();
+    List<Lvol> lvols = store.listLvols().lvols();
     assertEquals(List.of("r1", "r1-rebuilding", "r1-snap-s1"), names(lvols));
     assertEquals(List.of(LvolKind.HEAD, LvolKind.REBUILDING, LvolKind.SNAPSHOT),
         lvols.stream().map(Lvol::kind).collect(Collectors.toList()));
     assertTrue(lvols.stream().allMatch(l -> l.replicaName().equals("r1")));
-    assertEquals(lvols, f.storeByUuid().listLvols());
+    assertEquals(lvols, f.storeByUuid().listLvols().lvols());
   }
 
   @Test
@@ -169,7 +169,7 @@ class SpdkLvolStoreTest {
       StoreUnavailableException u =
           assertThrows(StoreUnavailableException.class, () -> s.deleteLvol("r2"));
       assertFalse(u.outcomeKnown());
-      assertEquals(List.of("r2"), names(s.listLvols())); // reconnected
+      assertEquals(List.of("r2"), names(s.listLvols().lvols())); // reconnected
     }
   }
 
@@ -200,7 +200,7 @@ class SpdkLvolStoreTest {
     StoreUnavailableException e = assertThrows(StoreUnavailableException.class, store::listLvols);
     JsonRpcException cause = assertInstanceOf(JsonRpcException.class, e.getCause());
     assertEquals(JsonRpcException.Kind.PROTOCOL, cause.kind());
-    assertEquals(List.of(), store.listLvols());
+    assertEquals(List.of(), store.listLvols().lvols());
   }
 
   @Test
@@ -210,7 +210,7 @@ class SpdkLvolStoreTest {
     store.createLvol(tricky, MIB);
     store.createLvol("other", MIB);
     store.deleteLvol(tricky);
-    assertEquals(List.of("other"), names(store.listLvols()));
+    assertEquals(List.of("other"), names(store.listLvols().lvols()));
   }
 
   @Test
@@ -228,7 +228,7 @@ class SpdkLvolStoreTest {
           for (int i = 0; i < rounds; i++) {
             String name = prefix + i;
             Lvol lvol = store.createLvol(name, MIB);
-            assertTrue(names(store.listLvols()).contains(name));
+            assertTrue(names(store.listLvols().lvols()).contains(name));
             // everyone also races for one shared name: exactly one create wins at a time
             try {
               store.createLvol("shared", MIB);
@@ -249,7 +249,7 @@ class SpdkLvolStoreTest {
     } finally {
       pool.shutdownNow();
     }
-    List<String> left = names(store.listLvols());
+    List<String> left = names(store.listLvols().lvols());
     assertEquals(threads * rounds / 2, left.size());
     assertFalse(left.contains("shared"));
     assertEquals(left, names(backing.lvols()));

@@ -53,7 +53,7 @@ class SpdkResponseFuzzTest {
       try {
         switch (op) {
           case 0 -> {
-            for (Lvol lvol : store.listLvols()) {
+            for (Lvol lvol : store.listLvols().lvols()) {
               assertTrue(lvol.sizeBytes() >= 0 && !lvol.name().contains("/"), lvol::toString);
             }
           }

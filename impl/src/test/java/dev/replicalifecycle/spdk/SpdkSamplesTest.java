@@ -55,18 +55,18 @@ class SpdkSamplesTest {
       assertEquals("Malloc0", q.name());
     });
     CHECKS.put("bdev_get_bdevs.response.malloc.json", b -> {
-      assertEquals(List.of(), storeByName("Malloc0", b).listLvols()); // not an lvol
+      assertEquals(List.of(), storeByName("Malloc0", b).listLvols().lvols()); // not an lvol
       assertEquals(1, resultOf(b, "bdev_get_bdevs").size());
     });
     CHECKS.put("bdev_get_bdevs.response.lvol.json", b -> {
       Lvol expected = new Lvol("lvol_test3", "38289294-b1d9-4b20-b812-4217876d5bf6",
-          3072L * 4096, LvolKind.HEAD);
-      assertEquals(List.of(expected), storeByName("lvs_test1", b).listLvols());
+          3072L * 4096, LvolKind.HEAD, "2c7e4671-3058-4cc0-9f9b-6373c33a0a66");
+      assertEquals(List.of(expected), storeByName("lvs_test1", b).listLvols().lvols());
       assertEquals(List.of(expected),
-          storeByUuid("2c7e4671-3058-4cc0-9f9b-6373c33a0a66", b).listLvols());
-      assertEquals(List.of(), storeByName("lvs_test2", b).listLvols());
+          storeByUuid("2c7e4671-3058-4cc0-9f9b-6373c33a0a66", b).listLvols().lvols());
+      assertEquals(List.of(), storeByName("lvs_test2", b).listLvols().lvols());
       assertEquals(List.of(),
-          storeByUuid("6579330a-4748-472c-a249-adce070ec15e", b).listLvols());
+          storeByUuid("6579330a-4748-472c-a249-adce070ec15e", b).listLvols().lvols());
       Messages.Bdev bdev = codec().treeToValue(resultOf(b, "bdev_get_bdevs").get(0),
           Messages.Bdev.class);
       assertEquals(Boolean.FALSE, bdev.driverSpecific().lvol().thinProvision());
@@ -86,7 +86,7 @@ class SpdkSamplesTest {
           .answer("bdev_lvol_create", 1, b);
       Lvol lvol = new SpdkLvolStore(rpc, rpc.codec(), "LVS0", null).createLvol("LVOL0", 1);
       assertEquals(new Lvol("LVOL0", "1b38702c-7f0c-411e-a962-92c6a5a8a602", 4 << 20,
-          LvolKind.HEAD), lvol); // 1 byte -> 1 MiB -> one 4 MiB cluster
+          LvolKind.HEAD, lvol.lvstore()), lvol); // 1 byte -> 1 MiB -> one 4 MiB cluster
     });
     CHECKS.put("bdev_lvol_delete.request.json", b -> {
       Scripted rpc = new Scripted().answer("bdev_lvol_delete",
@@ -168,14 +168,14 @@ class SpdkSamplesTest {
     // ---- synthetic (constructed from SPDK/Longhorn source, see PROVENANCE.md) ----
     CHECKS.put("synthetic/bdev_get_bdevs.error.enodev.json", b -> {
       StoreRejectedException e = assertThrows(StoreRejectedException.class,
-          () -> storeByName("test-disk", b).listLvols());
+          () -> storeByName("test-disk", b).listLvols().lvols());
       assertEquals(-19, e.code());
       assertEquals("No such device", e.getMessage());
     });
     CHECKS.put("synthetic/bdev_get_bdevs.request.all.json", b -> {
       Scripted rpc = new Scripted().answer("bdev_get_bdevs",
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[]}");
-      new SpdkLvolStore(rpc, rpc.codec(), "test-disk", null).listLvols();
+      new SpdkLvolStore(rpc, rpc.codec(), "test-disk", null).listLvols().lvols();
       assertSameRequest(tree(b), rpc.sent().get(0).request());
       assertFalse(rpc.sent().get(0).request().has("params"));
     });
@@ -189,15 +189,15 @@ class SpdkSamplesTest {
           names(storeByUuid("6579330a-4748-472c-a249-adce070ec15e", b)));
     });
     CHECKS.put("synthetic/bdev_get_bdevs.response.longhorn-after-create.json", b -> {
-      List<Lvol> lvols = storeByName("test-disk", b).listLvols();
+      List<Lvol> lvols = storeByName("test-disk", b).listLvols().lvols();
       assertEquals(List.of(
           new Lvol("test-vol-7-replica-1", "1f2e3d4c-5b6a-4789-8abc-def012345678",
-              128000L * 4096, LvolKind.HEAD),
+              128000L * 4096, LvolKind.HEAD, lvols.get(0).lvstore()),
           new Lvol("test-vol-7-replica-2", "9a8b7c6d-5e4f-4321-8765-43210fedcba9",
-              128000L * 4096, LvolKind.HEAD)), lvols);
+              128000L * 4096, LvolKind.HEAD, lvols.get(0).lvstore())), lvols);
     });
     CHECKS.put("synthetic/bdev_get_bdevs.response.longhorn-snapshot-chain.json", b -> {
-      List<Lvol> lvols = storeByName("test-disk", b).listLvols();
+      List<Lvol> lvols = storeByName("test-disk", b).listLvols().lvols();
       assertEquals(2, lvols.size());
       assertEquals(LvolKind.HEAD, lvols.get(0).kind());
       assertEquals("test-vol-0-replica-1", lvols.get(0).name());
@@ -326,7 +326,7 @@ class SpdkSamplesTest {
   }
 
   private static List<String> names(SpdkLvolStore store) throws StoreException {
-    return store.listLvols().stream().map(Lvol::name).collect(Collectors.toList());
+    return store.listLvols().lvols().stream().map(Lvol::name).collect(Collectors.toList());
   }
 
   /** What the store call that uses {@code method} throws when answered with {@code response}. */
@@ -340,7 +340,7 @@ class SpdkSamplesTest {
       switch (method) {
         case "bdev_lvol_create" -> store.createLvol("r1", 1 << 20);
         case "bdev_lvol_delete" -> store.deleteLvol("r1");
-        case "bdev_get_bdevs" -> store.listLvols();
+        case "bdev_get_bdevs" -> store.listLvols().lvols();
         case "bdev_lvol_get_lvstores" -> store.lvstore();
         default -> throw new AssertionError(method);
       }

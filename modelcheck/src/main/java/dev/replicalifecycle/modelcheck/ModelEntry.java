@@ -12,6 +12,9 @@ import java.util.List;
  * @param config         TLC configuration file in the spec directory
  * @param variant        V0..V4
  * @param mutant         guard removed in a V4 mutant, or null
+ * @param env            the environment the model's constants describe: {@code spdk} (SPDK's: late
+ *                       calls, partial listings) or {@code classic} (the first model's: neither);
+ *                       null for manifests that do not say
  * @param size           small (runs in {@code mvn verify}) or deep
  * @param properties     invariants and properties this model checks
  * @param expected       expected outcome
@@ -19,18 +22,23 @@ import java.util.List;
  * @param depth          expected depth (success models), or null
  * @param note           free text, or null
  */
-record ModelEntry(String model, String module, String config, String variant, String mutant, String size,
+record ModelEntry(String model, String module, String config, String variant, String mutant, String env, String size,
                   List<String> properties, Outcome expected, Long distinctStates, Integer depth, String note) {
 
     static final String SMALL = "small";
     static final String DEEP = "deep";
+    /** The environment of the first model, before SPDK's late calls and partial listings. */
+    static final String CLASSIC = "classic";
 
     ModelEntry {
         properties = properties == null ? List.of() : List.copyOf(properties);
     }
 
-    /** @return the matrix row: the variant, or {@code V4-<mutant>} for mutants */
+    /**
+     * @return the matrix row: the variant, or {@code V4-<mutant>} for mutants, with {@code
+     *     (classic)} appended for models of the classic environment
+     */
     String row() {
-        return mutant == null ? variant : variant + "-" + mutant;
+        return (mutant == null ? variant : variant + "-" + mutant) + (CLASSIC.equals(env) ? " (classic)" : "");
     }
 }

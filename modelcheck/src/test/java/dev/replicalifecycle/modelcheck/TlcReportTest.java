@@ -198,7 +198,7 @@ class TlcReportTest {
 
     @Test
     void depthIsExactWithOneWorkerAndALowerBoundWithSeveral() {
-        ModelEntry m = new ModelEntry("M", "MC", "MC.cfg", "V4", null, "small", List.of("TypeOK"),
+        ModelEntry m = new ModelEntry("M", "MC", "MC.cfg", "V4", null, null, "small", List.of("TypeOK"),
                 Outcome.success(), 100L, 10, null);
         assertTrue(ModelResult.compare(m, finished(100, 10, 1)).isEmpty());
         assertEquals(List.of("expected depth 10 but TLC reached 11"), ModelResult.compare(m, finished(100, 11, 1)));

@@ -208,7 +208,7 @@ class ToySpecTest {
     }
 
     private static ModelEntry adHoc(String id, String module, String cfg, List<String> properties) {
-        return new ModelEntry(id, module, cfg, "V4", null, "small", properties, Outcome.success(), 1L, 1, null);
+        return new ModelEntry(id, module, cfg, "V4", null, null, "small", properties, Outcome.success(), 1L, 1, null);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.replicalifecycle.registry.lincheck;
 
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import java.util.List;
@@ -22,7 +23,7 @@ final class AtomicLvolStore implements LvolStore {
     if (lvols.containsKey(name)) {
       throw new LvolAlreadyExistsException("File exists: " + name);
     }
-    Lvol l = Lvol.of(name, "uuid-" + ++uuids, sizeBytes);
+    Lvol l = Lvol.of(name, "uuid-" + ++uuids, sizeBytes, "lvs0");
     lvols.put(name, l);
     return l;
   }
@@ -35,8 +36,8 @@ final class AtomicLvolStore implements LvolStore {
   }
 
   @Override
-  public synchronized List<Lvol> listLvols() {
-    return List.copyOf(lvols.values());
+  public synchronized LvolListing listLvols() {
+    return LvolListing.complete(List.copyOf(lvols.values()));
   }
 
   /** Disk loss: the lvol disappears behind the registry's back. */

@@ -173,7 +173,7 @@ public final class RegistryModel {
     ensureOpen();
     List<Lvol> lvols;
     try {
-      lvols = store.listLvols();
+      lvols = store.listLvols().lvols();
     } catch (StoreException e) {
       throw new ReplicaStoreException(null, "verify: listing lvols failed; nothing changed", e);
     }
@@ -230,7 +230,7 @@ public final class RegistryModel {
       }
     }
     orphans.sort(null);
-    return new VerifyReport(stamp, lvols.size(), changes, List.of(), orphans);
+    return new VerifyReport(stamp, lvols.size(), changes, List.of(), orphans, 0, java.util.Set.of(), 0, List.of());
   }
 
   /** A server restart: the map is lost (a new registry over the same store), lvols stay. */

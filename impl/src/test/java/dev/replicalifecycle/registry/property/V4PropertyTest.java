@@ -145,7 +145,7 @@ class V4PropertyTest {
     }
 
     @Override
-    public List<dev.replicalifecycle.store.Lvol> listLvols()
+    public dev.replicalifecycle.store.LvolListing listLvols()
         throws dev.replicalifecycle.store.StoreException {
       return inner.listLvols();
     }
@@ -197,6 +197,16 @@ class V4PropertyTest {
             @Override
             public VerifyReport verify() {
               return r.verify();
+            }
+
+            @Override
+            public Replica recover(String name) {
+              return r.recover(name);
+            }
+
+            @Override
+            public java.util.Set<String> close(java.time.Duration timeout) {
+              return r.close(timeout);
             }
 
             @Override

@@ -290,7 +290,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   /** The UUID of an existing head lvol, from a listing; {@code null} if that fails. */
   private String existingUuid(String name) {
     try {
-      for (Lvol l : store.listLvols()) {
+      for (Lvol l : store.listLvols().lvols()) {
         if (l.name().equals(name)) {
           return l.uuid();
         }
@@ -440,7 +440,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     before(SpecAction.VerifyList, null);
     List<Lvol> lvols;
     try {
-      lvols = store.listLvols();
+      lvols = store.listLvols().lvols();
     } catch (StoreException | RuntimeException e) {
       StoreException failure = asStoreException(e);
       if (serverLock.isHeldByCurrentThread()) {
@@ -549,7 +549,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
       }
     }
     orphans.sort(null);
-    return new VerifyReport(stamp, lvols.size(), changed, skipped, orphans);
+    return new VerifyReport(stamp, lvols.size(), changed, skipped, orphans, 0, java.util.Set.of(), 0, List.of());
   }
 
   /** Upstream's rule: an entry is kept if an lvol is named {@code n} or {@code n-*}. */
@@ -581,6 +581,19 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   @Override
   public void close() {
     closed = true;
+  }
+
+  /** Upstream has no such call. */
+  @Override
+  public Replica recover(String name) {
+    throw new dev.replicalifecycle.registry.ReplicaStateException(name, variant + " has no recover");
+  }
+
+  /** Upstream's server stops; nothing is waited for (its process ends). */
+  @Override
+  public java.util.Set<String> close(java.time.Duration timeout) {
+    closed = true;
+    return java.util.Set.of();
   }
 
   @Override

@@ -185,8 +185,18 @@ public final class StampedIntrospection implements ReplicaRegistry, Introspectab
   }
 
   @Override
+  public Replica recover(String name) {
+    return delegate.recover(name);
+  }
+
+  @Override
   public void close() {
     delegate.close();
+  }
+
+  @Override
+  public java.util.Set<String> close(java.time.Duration timeout) {
+    return delegate.close(timeout);
   }
 
   @Override
