@@ -383,6 +383,17 @@ public final class InMemoryLvolStore implements LvolStore {
     }
   }
 
+  /**
+   * Puts an lvol back exactly as it was (same UUID, size, kind and lvol store), as a disk that
+   * comes back would; replaces an lvol of the same name.
+   */
+  public void restoreLvol(Lvol lvol) {
+    Objects.requireNonNull(lvol, "lvol");
+    synchronized (lock) {
+      lvols.put(lvol.name(), lvol);
+    }
+  }
+
   /** The lvols now present, sorted by name, without counting as a call or taking faults. */
   public List<Lvol> lvols() {
     synchronized (lock) {

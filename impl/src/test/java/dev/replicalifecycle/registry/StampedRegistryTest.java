@@ -54,27 +54,35 @@ class StampedRegistryTest {
   }
 
   @Test
-  void failedRollbackLeavesErrorUntilDelete() {
+  void failedRollbackIsTriedAgainUntilItSettles() {
     store.failNext(Call.CREATE, 1, Fault.TIMEOUT_AFTER_APPLY);
-    store.failNext(Call.DELETE, 1, Fault.REJECT);
+    store.failNext(Call.DELETE, 2, Fault.REJECT);
     assertThrows(ReplicaStoreException.class, () -> registry.create("r1", 1));
-    Replica r = registry.get("r1").orElseThrow();
-    assertEquals(ReplicaState.ERROR, r.state());
-    assertTrue(store.contains("r1"));
-    assertThrows(ReplicaAlreadyExistsException.class, () -> registry.create("r1", 1));
-    registry.delete("r1");
+    assertTrue(registry.get("r1").isEmpty(), "the name is free once the rollback settled");
     assertFalse(store.contains("r1"));
-    assertTrue(registry.get("r1").isEmpty());
+    registry.create("r1", 1);
   }
 
   @Test
-  void failedDeleteLeavesErrorAndRetryWorks() {
+  void rejectedDeleteLeavesErrorAndRetryWorks() {
     registry.create("r1", 1);
-    store.failNext(Call.DELETE, 1, Fault.UNAVAILABLE);
-    assertThrows(ReplicaStoreException.class, () -> registry.delete("r1"));
+    store.failNext(Call.DELETE, 2, Fault.REJECT); // the rebuilding lvol's delete is rejected
+    ReplicaStoreException e = assertThrows(ReplicaStoreException.class, () -> registry.delete("r1"));
+    assertFalse(e instanceof ReplicaOutcomeUnknownException);
     assertEquals(ReplicaState.ERROR, registry.get("r1").orElseThrow().state());
+    store.clearFaults();
     registry.delete("r1");
     assertTrue(registry.get("r1").isEmpty());
+    assertFalse(store.contains("r1"));
+  }
+
+  @Test
+  void deleteWithUnknownOutcomeIsTriedAgain() {
+    registry.create("r1", 1);
+    store.failNext(Call.DELETE, 2, Fault.UNAVAILABLE);
+    registry.delete("r1");
+    assertTrue(registry.get("r1").isEmpty());
+    assertFalse(store.contains("r1"));
   }
 
   @Test
@@ -132,15 +140,16 @@ class StampedRegistryTest {
   }
 
   @Test
-  void replacedLvolIsAnError() {
+  void reclonedHeadIsFollowedByName() {
     Replica r = registry.create("r1", 1);
     store.loseLvol("r1");
-    store.putLvol("r1", 1); // same name, another lvol, made behind the registry's back
-    registry.verify();
+    store.putLvol("r1", 1); // same name, another lvol: a rebuild re-clones the head
+    VerifyReport report = registry.verify();
     Replica after = registry.get("r1").orElseThrow();
-    assertEquals(ReplicaState.ERROR, after.state());
-    assertTrue(after.errorReason().contains("replaced"), after.errorReason());
-    assertEquals(r.lvolUuid(), after.lvolUuid());
+    assertEquals(ReplicaState.RUNNING, after.state());
+    assertFalse(r.lvolUuid().equals(after.lvolUuid()));
+    assertEquals(List.of(new VerifyReport.Change("r1", VerifyReport.ChangeKind.RELINKED, after)),
+        report.changes());
   }
 
   @Test
@@ -179,10 +188,16 @@ class StampedRegistryTest {
   }
 
   @Test
-  void closedRegistryRefusesCalls() {
+  void closedRegistryRefusesEveryCall() {
+    registry.create("r1", 1);
     registry.close();
-    assertThrows(RegistryClosedException.class, () -> registry.create("r1", 1));
+    assertThrows(RegistryClosedException.class, () -> registry.create("r2", 1));
+    assertThrows(RegistryClosedException.class, () -> registry.delete("r1"));
+    assertThrows(RegistryClosedException.class, () -> registry.get("r1"));
+    assertThrows(RegistryClosedException.class, registry::list);
+    assertThrows(RegistryClosedException.class, () -> registry.recover("r1"));
     assertThrows(RegistryClosedException.class, registry::verify);
-    registry.close();
+    registry.close(); // idempotent
+    assertTrue(store.contains("r1"), "closing changes nothing in the store");
   }
 }
