@@ -29,15 +29,16 @@ import java.util.regex.Pattern;
  * <table>
  *   <caption>Store calls and the SPDK methods they use</caption>
  *   <tr><th>store call</th><th>SPDK request</th></tr>
- *   <tr><td>{@link #listLvols()}</td><td>{@code bdev_get_bdevs} without params; keeps the
- *       bdevs with {@code product_name} "Logical Volume" and a {@code driver_specific.lvol}
- *       object that belong to the configured lvol store; the lvol name is the part after
- *       {@code <lvs>/} of the single alias, the size is {@code num_blocks * block_size}</td></tr>
+ *   <tr><td>{@link #listLvols()}</td><td>{@code bdev_wait_for_examine}, {@code
+ *       bdev_lvol_get_lvstores} and {@code bdev_get_bdevs}, all without params; keeps the lvols
+ *       of the configured lvol store; the lvol name is the part after {@code <lvs>/} of the
+ *       single alias, the size is {@code num_blocks * block_size}</td></tr>
  *   <tr><td>{@link #createLvol(String, long)}</td><td>{@code bdev_lvol_create} with {@code
  *       thin_provision: true}, {@code size_in_mib} rounded up from bytes, {@code clear_method:
  *       "unmap"}, and {@code uuid} or {@code lvs_name} as configured</td></tr>
  *   <tr><td>{@link #deleteLvol(String)}</td><td>{@code bdev_lvol_delete} with {@code name:
- *       "<lvs>/<lvol>"}</td></tr>
+ *       "<lvs>/<lvol>"}; after a -19, {@code bdev_wait_for_examine} and {@code
+ *       bdev_lvol_get_lvstores}</td></tr>
  *   <tr><td>{@link #lvstore()}</td><td>{@code bdev_lvol_get_lvstores} with {@code uuid} or
  *       {@code lvs_name}</td></tr>
  * </table>
@@ -48,12 +49,16 @@ import java.util.regex.Pattern;
  *   <tr><td>-17 (EEXIST)</td><td>{@link LvolAlreadyExistsException}</td>
  *       <td>{@link StoreRejectedException}</td><td>{@link StoreRejectedException}</td></tr>
  *   <tr><td>-19 (ENODEV)</td><td>{@link StoreRejectedException} (no such lvol store)</td>
- *       <td>{@link LvolNotFoundException}</td><td>{@link StoreRejectedException}</td></tr>
+ *       <td>{@link LvolNotFoundException} if the lvol store is listed under the name used, else
+ *       {@link StoreRejectedException}</td><td>{@link StoreRejectedException}</td></tr>
  *   <tr><td>-32602 "File exists" (async create failure)</td><td>{@link
  *       LvolAlreadyExistsException}</td><td>{@link StoreRejectedException}</td>
  *       <td>{@link StoreRejectedException}</td></tr>
  *   <tr><td>-32603 "No such device" (async delete failure)</td><td>{@link
- *       StoreRejectedException}</td><td>{@link LvolNotFoundException}</td>
+ *       StoreRejectedException}</td><td>{@link LvolNotFoundException}, as for -19</td>
+ *       <td>{@link StoreRejectedException}</td></tr>
+ *   <tr><td>-32603 "Device or resource busy" (lvol already being deleted)</td><td>{@link
+ *       StoreRejectedException}</td><td>{@link LvolBusyException}</td>
  *       <td>{@link StoreRejectedException}</td></tr>
  *   <tr><td>any other error answer (-16 EBUSY, -22 EINVAL, -32602/-32603 with another text,
  *       ...)</td><td colspan="3">{@link StoreRejectedException} with the code and message as
@@ -75,8 +80,10 @@ import java.util.regex.Pattern;
  *
  * <p>The store does not own the client: close the client when done.
  *
- * <p><b>Thread-safety:</b> safe for concurrent use. Each method is one SPDK request (plus, once,
- * the lvol store lookup), atomic on the SPDK side; ordering between threads is SPDK's.
+ * <p><b>Thread-safety:</b> safe for concurrent use. Create and find are one SPDK request each
+ * (plus, once, the lvol store lookup), delete one (plus two after a -19), a listing three; each
+ * request is atomic on the SPDK side, and ordering between threads is SPDK's. Coverage (two
+ * listings in a row) is judged per instance: listings that overlap in time may count each other.
  */
 public final class SpdkLvolStore implements LvolStore {
 
@@ -166,11 +173,27 @@ public final class SpdkLvolStore implements LvolStore {
     return Lvol.of(name, result.textValue(), size, lvs.uuid());
   }
 
+  /**
+   * {@code bdev_lvol_delete} by alias. SPDK answers -19 both for "no such lvol" and for "no such
+   * lvol store" (not loaded yet, renamed): a -19 is taken as "no such lvol" only if the lvol store
+   * is listed under the name the request used ({@code bdev_wait_for_examine}, then {@code
+   * bdev_lvol_get_lvstores}); otherwise it is a {@link StoreRejectedException} (nothing applied,
+   * the lvol may exist).
+   */
   @Override
   public void deleteLvol(String name) throws StoreException {
     Objects.requireNonNull(name, "name");
     String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
-    JsonNode result = call(Op.DELETE, name, new Messages.DeleteParams(lvsName + "/" + name));
+    JsonNode result;
+    try {
+      result = rpc.call(Op.DELETE.method, new Messages.DeleteParams(lvsName + "/" + name));
+    } catch (JsonRpcException e) {
+      StoreException mapped = map(Op.DELETE, name, e);
+      if (mapped instanceof LvolNotFoundException && !lvstoreListedAs(lvsName)) {
+        throw new StoreRejectedException(e.code(), e.serverMessage());
+      }
+      throw mapped;
+    }
     if (!result.isBoolean() || !result.booleanValue()) {
       throw malformed(Op.DELETE, name, "result is not true: " + abbreviate(result), null);
     }
@@ -187,17 +210,36 @@ public final class SpdkLvolStore implements LvolStore {
    */
   @Override
   public LvolListing listLvols() throws StoreException {
-    waitForExamine();
-    LvstoreInfo lvs = findLvstore(call(Op.LVSTORES, "", null));
-    JsonNode bdevs = call(Op.LIST, "", null);
+    LvstoreInfo lvs;
+    Decoded d;
+    try {
+      waitForExamine();
+      lvs = findLvstore(call(Op.LVSTORES, "", null));
+      JsonNode bdevs = call(Op.LIST, "", null);
+      d = lvs == null ? null : decodeListing(bdevs, lvs);
+    } catch (StoreException | RuntimeException e) {
+      // A failed listing did not see the lvol store (SPDK may be restarting): the next listing
+      // to see it is a first one again.
+      seenBefore = null;
+      throw e;
+    }
     String before = seenBefore;
     seenBefore = lvs == null ? null : lvs.uuid();
     if (lvs == null) {
       return new LvolListing(List.of(), Set.of(lvstoreId()), List.of());
     }
-    Decoded d = decodeListing(bdevs, lvs);
     boolean covered = lvs.uuid().equalsIgnoreCase(String.valueOf(before));
     return new LvolListing(d.lvols(), covered ? Set.of() : Set.of(lvs.uuid()), d.unreadable());
+  }
+
+  /**
+   * Whether the configured lvol store is listed under the name {@code lvsName} once SPDK has
+   * finished examining its bdevs: {@code bdev_wait_for_examine}, {@code bdev_lvol_get_lvstores}.
+   */
+  private boolean lvstoreListedAs(String lvsName) throws StoreException {
+    waitForExamine();
+    LvstoreInfo lvs = findLvstore(call(Op.LVSTORES, "", null));
+    return lvs != null && lvs.name().equals(lvsName);
   }
 
   /** {@code bdev_wait_for_examine}; an SPDK without it (-32601) is not waited for. */
@@ -367,16 +409,24 @@ public final class SpdkLvolStore implements LvolStore {
         unreadable.add(new LvolListing.Unreadable(null, Set.of(), where + " is not an object"));
         continue;
       }
-      // Decide by the tree first: bdevs of other kinds are skipped whatever their shape.
+      // Decide by the tree first. A bdev that says it is of another kind (product_name a string
+      // other than "Logical Volume") is skipped whatever its shape; so is one with no sign of
+      // being an lvol (no such product_name, no driver_specific.lvol, no alias in this lvol
+      // store). Any other entry is an lvol, read or reported.
       JsonNode product = node.get("product_name");
       JsonNode driver = node.get("driver_specific");
-      if (product == null || !LVOL_PRODUCT_NAME.equals(product.textValue())
-          || driver == null || !driver.isObject() || driver.get("lvol") == null) {
+      JsonNode lvolNode = driver == null ? null : driver.get("lvol"); // null unless an object has it
+      Set<String> candidates = candidateNames(node.get("aliases"), prefix);
+      boolean saysLvol = product != null && LVOL_PRODUCT_NAME.equals(product.textValue());
+      boolean saysOther = product != null && product.isTextual() && !saysLvol;
+      if (saysOther || (!saysLvol && lvolNode == null && candidates.isEmpty())) {
         continue;
       }
-      Set<String> candidates = candidateNames(node.get("aliases"), prefix);
-      JsonNode storeUuid = driver.get("lvol").get("lvol_store_uuid");
+      JsonNode storeUuid = lvolNode == null ? null : lvolNode.get("lvol_store_uuid");
       if (storeUuid == null || !storeUuid.isTextual()) {
+        if (candidates.isEmpty() && inOtherLvstore(node.get("aliases"), prefix)) {
+          continue; // its aliases place it in another lvol store (lvol store names are unique)
+        }
         unreadable.add(new LvolListing.Unreadable(null, candidates,
             where + ": lvol without a readable lvol_store_uuid"));
         continue;
@@ -439,6 +489,26 @@ public final class SpdkLvolStore implements LvolStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@code aliases} is a readable list of strings with an alias {@code <lvs>/<lvol>} of
+   * another lvol store than {@code prefix}'s and none of this one's.
+   */
+  private static boolean inOtherLvstore(JsonNode aliases, String prefix) {
+    if (aliases == null || !aliases.isArray()) {
+      return false;
+    }
+    boolean other = false;
+    for (JsonNode a : aliases) {
+      String alias = a.textValue();
+      if (alias == null || alias.startsWith(prefix)) {
+        return false;
+      }
+      int slash = alias.indexOf('/');
+      other |= slash > 0 && slash < alias.length() - 1 && alias.indexOf('/', slash + 1) < 0;
+    }
+    return other;
   }
 
   /** What an lvol is for, from SPDK's fields and its name. */

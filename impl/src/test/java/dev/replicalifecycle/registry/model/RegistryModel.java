@@ -5,13 +5,19 @@ import dev.replicalifecycle.registry.Replica;
 import dev.replicalifecycle.registry.ReplicaAlreadyExistsException;
 import dev.replicalifecycle.registry.ReplicaNames;
 import dev.replicalifecycle.registry.ReplicaState;
+import dev.replicalifecycle.registry.ReplicaOutcomeUnknownException;
+import dev.replicalifecycle.registry.ReplicaStateException;
 import dev.replicalifecycle.registry.ReplicaStoreException;
 import dev.replicalifecycle.registry.VerifyReport;
 import dev.replicalifecycle.registry.VerifyReport.Change;
 import dev.replicalifecycle.registry.VerifyReport.ChangeKind;
+import dev.replicalifecycle.registry.VerifyReport.Skip;
+import dev.replicalifecycle.registry.VerifyReport.SkipReason;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolBusyException;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.StoreException;
@@ -36,7 +42,9 @@ import java.util.TreeSet;
  * modelled: feed it the same faults, losses and foreign lvols as the real store ({@link
  * #store()}), and the model predicts the real registry's results exactly, lvol UUIDs included
  * (the in-memory store numbers them in call order, and the model makes the same store calls in
- * the same order as V4 run sequentially: create, then delete on a rollback; delete; list).
+ * the same order as V4 run sequentially: look-ups, create, then deletes and probe creates while
+ * an outcome is unknown; the rebuilding lvol's delete, the head's, probes; list). Where V4 gives
+ * up at its deadline, the model gives up after {@link #MAX_TRIES} tries.
  *
  * <p>Results are those of V4: the same return values and exception types. Exception messages
  * and {@link Replica#errorReason()} texts are not part of the model (compare with {@link
@@ -47,6 +55,12 @@ import java.util.TreeSet;
 public final class RegistryModel {
   private final InMemoryLvolStore store;
   private final TreeMap<String, Replica> entries = new TreeMap<>();
+  /** The lvol store of each entry's lvol, where known. */
+  private final Map<String, String> lvstores = new HashMap<>();
+  /** For entries in error because verify found their lvol missing: the state they had. */
+  private final Map<String, ReplicaState> lostFrom = new HashMap<>();
+  /** The size of the probe lvol V4's delete creates. */
+  private static final long PROBE_BYTES = 1L << 20;
   private boolean closed;
   private long rounds;
 
@@ -65,7 +79,15 @@ public final class RegistryModel {
     return store;
   }
 
-  /** V4's create: reserve, create the head lvol, running; roll back on failure. */
+  /** How many tries a settle loop makes before it gives up (the registry's deadline, here). */
+  static final int MAX_TRIES = 10_000;
+
+  /**
+   * V4's create: reserve; look the name and its rebuilding lvol up; create the head lvol;
+   * running. A rejected call fails with nothing made. An unknown outcome is settled: delete until
+   * a delete succeeds, probing with a create of the name whenever the delete finds nothing; then
+   * fail, nothing left.
+   */
   public Replica create(String name, long sizeBytes) {
     ReplicaNames.validate(name);
     if (sizeBytes <= 0) {
@@ -75,12 +97,10 @@ public final class RegistryModel {
     if (entries.containsKey(name)) {
       throw new ReplicaAlreadyExistsException(name, "replica " + name + " already exists");
     }
-    // The lookup before the create: an lvol no replica owns yet fails the create. A failed
-    // lookup made nothing, whatever its kind, so there is nothing to roll back (V4 today rolls
-    // back after a lookup whose outcome is unknown, and so may delete an orphan: a defect).
     boolean orphan;
     try {
-      orphan = store.findLvol(name).isPresent();
+      orphan = store.findLvol(name).isPresent()
+          || store.findLvol(name + LvolKind.REBUILDING_SUFFIX).isPresent();
     } catch (StoreException e) {
       throw new ReplicaStoreException(name, "create of " + name + " failed; nothing made", e);
     }
@@ -93,134 +113,227 @@ public final class RegistryModel {
       lvol = store.createLvol(name, sizeBytes);
     } catch (LvolAlreadyExistsException e) {
       throw new ReplicaAlreadyExistsException(
-          name, "an lvol named " + name + " exists in the store but no replica owns it");
+          name, "an lvol named " + name + " exists or is being created in the store");
     } catch (StoreException e) {
       if (e.outcomeKnown()) {
-        throw new ReplicaStoreException(name, "create of " + name + " failed; rolled back", e);
+        throw new ReplicaStoreException(name, "create of " + name + " failed; nothing made", e);
       }
-      try {
-        store.deleteLvol(name);
-      } catch (LvolNotFoundException gone) {
-        // nothing was made
-      } catch (StoreException rollback) {
-        entries.put(
-            name,
-            new Replica(
-                name,
-                ReplicaState.ERROR,
-                null,
-                sizeBytes,
-                "create failed and its rollback failed: the lvol may exist; delete the replica"));
-        throw new ReplicaStoreException(name, "create of " + name + ": rollback failed", e);
+      for (int i = 0; i < MAX_TRIES; i++) {
+        try {
+          store.deleteLvol(name);
+          throw new ReplicaStoreException(name, "create of " + name + " failed; rolled back", e);
+        } catch (LvolNotFoundException gone) {
+          try {
+            store.createLvol(name, sizeBytes); // the probe
+          } catch (StoreException probe) {
+            // EEXIST: pending or landed; otherwise not settled either: try again
+          }
+        } catch (StoreException retry) {
+          // busy, rejected or unknown: try again
+        }
       }
-      throw new ReplicaStoreException(name, "create of " + name + " failed; rolled back", e);
+      entries.put(name, new Replica(name, ReplicaState.ERROR, null, sizeBytes,
+          "create outcome unknown: delete the replica to settle it"));
+      lvstores.remove(name);
+      throw new ReplicaOutcomeUnknownException(name, "create of " + name + " gave up", e);
     }
     Replica running = new Replica(name, ReplicaState.RUNNING, lvol.uuid(), sizeBytes, null);
     entries.put(name, running);
+    lvstores.put(name, lvol.lvstore());
+    lostFrom.remove(name);
     return running;
   }
 
   /**
-   * V4's delete: delete the head lvol, then the rebuilding lvol of the name (not-found counts as
-   * done; an absent name too), then
-   * remove the entry; on failure the entry is left in error (created in error if there was
-   * none).
+   * V4's delete: delete the rebuilding lvol of the name, then the head (not-found counts as
+   * done, except where a create of the name may be pending: no entry, or an entry in error; there
+   * a probe create must succeed, or the head delete succeed, first), then remove the entry.
+   * Busy and unknown outcomes are tried again; a rejection leaves the entry in error (created in
+   * error if there was none).
    */
   public void delete(String name) {
     ReplicaNames.validate(name);
     ensureOpen();
     Replica prior = entries.get(name);
-    try {
-      try {
-        store.deleteLvol(name);
-      } catch (LvolNotFoundException e) {
-        // done
-      }
+    boolean probe = prior == null || prior.state() == ReplicaState.ERROR;
+    StoreException failure = null;
+    boolean settled = false;
+    for (int i = 0; i < MAX_TRIES && failure == null && !settled; i++) {
       try {
         store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
+        settled = true;
       } catch (LvolNotFoundException e) {
-        // none
+        settled = true;
+      } catch (StoreException e) {
+        if (definite(e)) {
+          failure = e;
+        }
       }
-    } catch (StoreException e) {
-      String uuid = prior == null ? null : prior.lvolUuid();
-      long size = prior == null ? 0 : prior.sizeBytes();
-      entries.put(
-          name,
-          new Replica(name, ReplicaState.ERROR, uuid, size, "delete failed: " + e.getMessage()));
-      throw new ReplicaStoreException(name, "delete of " + name + " failed; left in error", e);
+    }
+    boolean headSettled = false;
+    for (int i = 0; i < MAX_TRIES && failure == null && settled && !headSettled; i++) {
+      try {
+        store.deleteLvol(name);
+        headSettled = true;
+      } catch (LvolNotFoundException e) {
+        if (!probe) {
+          headSettled = true;
+        } else {
+          try {
+            store.createLvol(name, PROBE_BYTES);
+          } catch (LvolAlreadyExistsException pending) {
+            // landed or pending: delete again
+          } catch (StoreException p) {
+            if (definite(p)) {
+              failure = p;
+            }
+          }
+        }
+      } catch (StoreException e) {
+        if (definite(e)) {
+          failure = e;
+        }
+      }
+    }
+    if (failure == null && !(settled && headSettled)) {
+      putError(name, prior, "delete outcome unknown");
+      throw new ReplicaOutcomeUnknownException(name, "delete of " + name + " gave up", null);
+    }
+    if (failure != null) {
+      putError(name, prior, "delete failed: " + failure.getMessage());
+      throw new ReplicaStoreException(name, "delete of " + name + " failed; left in error", failure);
     }
     entries.remove(name);
+    lvstores.remove(name);
+    lostFrom.remove(name);
+  }
+
+  private void putError(String name, Replica prior, String reason) {
+    String uuid = prior == null ? null : prior.lvolUuid();
+    long size = prior == null ? 0 : prior.sizeBytes();
+    entries.put(name, new Replica(name, ReplicaState.ERROR, uuid, size, reason));
+    lostFrom.remove(name);
+  }
+
+  private static boolean definite(StoreException e) {
+    return e.outcomeKnown() && !(e instanceof LvolBusyException);
+  }
+
+  /**
+   * V4's recover: a replica in error for a missing lvol whose lvol, same UUID, is in the store
+   * again returns to the state it had.
+   */
+  public Replica recover(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    Replica r = entries.get(name);
+    ReplicaState before = lostFrom.get(name);
+    if (r == null || r.state() != ReplicaState.ERROR || before == null || r.lvolUuid() == null) {
+      throw new ReplicaStateException(name, "recover: " + name + " is not in error for a missing lvol");
+    }
+    Optional<Lvol> lvol;
+    try {
+      lvol = store.findLvol(name);
+    } catch (StoreException e) {
+      throw new ReplicaStoreException(name, "recover of " + name + ": look-up failed", e);
+    }
+    if (lvol.isEmpty() || lvol.get().kind() != LvolKind.HEAD || !lvol.get().uuid().equals(r.lvolUuid())) {
+      throw new ReplicaStateException(name, "recover: the lvol of " + name + " is not back");
+    }
+    Replica back = new Replica(name, before, r.lvolUuid(), r.sizeBytes(), null);
+    entries.put(name, back);
+    lvstores.put(name, lvol.get().lvstore());
+    lostFrom.remove(name);
+    return back;
   }
 
   /** The entry of {@code name}. */
   public Optional<Replica> get(String name) {
     ReplicaNames.validate(name);
+    ensureOpen();
     return Optional.ofNullable(entries.get(name));
   }
 
   /** Every entry, sorted by name. */
   public List<Replica> list() {
+    ensureOpen();
     return List.copyOf(entries.values());
   }
 
   /**
    * V4's round run alone: a running or stopped replica with neither head nor rebuilding lvol
-   * listed, or whose head has another UUID than the replica's (replaced behind the registry's
-   * back), becomes error; a head lvol (with a valid replica name) that no entry owns is adopted
-   * as stopped. A failed listing changes nothing.
+   * listed becomes error, if the listing is certain about it (its lvol store covered, no
+   * unreadable entry that could be it; else it is skipped); a head listed under a new UUID is
+   * followed (relinked); a head lvol (with a valid replica name) that no entry owns is adopted as
+   * stopped; lvols of no replica are counted. A failed listing changes nothing.
    */
   public VerifyReport verify() {
     ensureOpen();
-    List<Lvol> lvols;
+    LvolListing listing;
     try {
-      lvols = store.listLvols().lvols();
+      listing = store.listLvols();
     } catch (StoreException e) {
       throw new ReplicaStoreException(null, "verify: listing lvols failed; nothing changed", e);
     }
+    List<Lvol> lvols = listing.lvols();
     long stamp = ++rounds;
     Map<String, Lvol> heads = new HashMap<>();
     Set<String> rebuilding = new HashSet<>();
     List<Lvol> others = new ArrayList<>();
+    int nonReplica = 0;
     for (Lvol l : lvols) {
       switch (l.kind()) {
-        case HEAD -> heads.put(l.name(), l);
+        case HEAD -> {
+          if (ReplicaNames.isValid(l.name())) {
+            heads.put(l.name(), l);
+          } else {
+            nonReplica++;
+          }
+        }
         case REBUILDING -> {
           rebuilding.add(l.replicaName());
           others.add(l);
         }
         case SNAPSHOT -> others.add(l);
+        case OTHER -> nonReplica++;
       }
     }
     TreeSet<String> names = new TreeSet<>(entries.keySet());
-    for (String h : heads.keySet()) {
-      if (ReplicaNames.isValid(h)) {
-        names.add(h);
-      }
-    }
+    names.addAll(heads.keySet());
     List<Change> changes = new ArrayList<>();
+    List<Skip> skipped = new ArrayList<>();
+    List<String> recoverable = new ArrayList<>();
     for (String n : names) {
       Replica r = entries.get(n);
       Lvol head = heads.get(n);
       boolean healthy = r != null
           && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED);
-      boolean gone = head == null && !rebuilding.contains(n);
-      boolean replaced =
-          head != null && r != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid());
-      if (healthy && (gone || replaced)) {
-        Replica err =
-            new Replica(
-                n,
-                ReplicaState.ERROR,
-                r.lvolUuid(),
-                r.sizeBytes(),
-                gone ? "lvol " + n + " not found in the store" : "lvol " + n + " was replaced");
+      if (healthy && head == null && !rebuilding.contains(n)) {
+        String lvs = lvstores.get(n);
+        if (!listing.certainAbout(n, lvs)) {
+          boolean storeMissing = lvs == null
+              ? !listing.missingLvstores().isEmpty() : listing.missingLvstores().contains(lvs);
+          skipped.add(new Skip(n, storeMissing ? SkipReason.LVSTORE_NOT_LISTED : SkipReason.UNREADABLE_ENTRY));
+          continue;
+        }
+        Replica err = new Replica(n, ReplicaState.ERROR, r.lvolUuid(), r.sizeBytes(),
+            "lvol " + n + " not found in the store");
         entries.put(n, err);
+        lostFrom.put(n, r.state());
         changes.add(new Change(n, ChangeKind.MARKED_ERROR, err));
-      } else if (r == null && heads.containsKey(n)) {
-        Lvol h = heads.get(n);
-        Replica adopted = new Replica(n, ReplicaState.STOPPED, h.uuid(), h.sizeBytes(), null);
+      } else if (healthy && head != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid())) {
+        Replica relinked = new Replica(n, r.state(), head.uuid(), r.sizeBytes(), null);
+        entries.put(n, relinked);
+        lvstores.put(n, head.lvstore());
+        changes.add(new Change(n, ChangeKind.RELINKED, relinked));
+      } else if (r == null && head != null) {
+        Replica adopted = new Replica(n, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);
         entries.put(n, adopted);
+        lvstores.put(n, head.lvstore());
         changes.add(new Change(n, ChangeKind.ADOPTED, adopted));
+      } else if (r != null && r.state() == ReplicaState.ERROR && lostFrom.containsKey(n) && head != null
+          && head.uuid().equals(r.lvolUuid())) {
+        recoverable.add(n);
       }
     }
     List<String> orphans = new ArrayList<>();
@@ -230,16 +343,19 @@ public final class RegistryModel {
       }
     }
     orphans.sort(null);
-    return new VerifyReport(stamp, lvols.size(), changes, List.of(), orphans, 0, java.util.Set.of(), 0, List.of());
+    return new VerifyReport(stamp, lvols.size(), changes, skipped, orphans, nonReplica,
+        listing.missingLvstores(), listing.unreadable().size(), recoverable);
   }
 
   /** A server restart: the map is lost (a new registry over the same store), lvols stay. */
   public void restart() {
     entries.clear();
+    lvstores.clear();
+    lostFrom.clear();
     closed = false;
   }
 
-  /** V4's close: create, delete and verify refuse; reads still work. */
+  /** V4's close: every call refuses. */
   public void close() {
     closed = true;
   }

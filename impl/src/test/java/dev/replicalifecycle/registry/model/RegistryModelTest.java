@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The model agrees with V4 run one operation at a time: random sequences (fixed seeds) of
- * create, delete, get, verify, store faults, lvol loss, foreign lvols and restarts, applied to
- * both, with the same results (value or exception type), the same entries and the same lvols
- * after every step.
+ * create, delete, get, recover, verify, store faults (late-landing timeouts included), late calls
+ * landing or dropped, partial listings, lvol loss, foreign lvols and restarts, applied to both,
+ * with the same results (value or exception type), the same entries and the same lvols after
+ * every step.
  */
 class RegistryModelTest {
   private static final String[] NAMES = {"r1", "r2", "r1-b"};
@@ -34,12 +35,12 @@ class RegistryModelTest {
   private static void runOne(long seed, int steps) {
     Random rnd = new Random(seed);
     InMemoryLvolStore store = new InMemoryLvolStore();
-    ReplicaRegistry real = ReplicaRegistry.builder(store).build();
+    ReplicaRegistry real = open(store);
     RegistryModel model = new RegistryModel();
     List<String> log = new ArrayList<>();
     for (int i = 0; i < steps; i++) {
       String n = NAMES[rnd.nextInt(NAMES.length)];
-      int k = rnd.nextInt(12);
+      int k = rnd.nextInt(16);
       String what;
       Object a;
       Object b;
@@ -67,7 +68,7 @@ class RegistryModelTest {
         }
         case 8 -> {
           Call c = Call.values()[rnd.nextInt(Call.values().length)];
-          Fault f = Fault.values()[rnd.nextInt(4)];
+          Fault f = Fault.values()[rnd.nextInt(Fault.values().length)];
           what = "fault " + c + " " + f;
           store.failNext(c, 1, f);
           model.store().failNext(c, 1, f);
@@ -84,9 +85,33 @@ class RegistryModelTest {
         }
         case 10 -> {
           what = "restart";
-          real = ReplicaRegistry.builder(store).build();
+          real.close();
+          real = open(store);
           model.restart();
           a = b = "ok";
+        }
+        case 11 -> {
+          what = "hide lvstore";
+          store.hideLvstore(InMemoryLvolStore.DEFAULT_LVSTORE, 1);
+          model.store().hideLvstore(InMemoryLvolStore.DEFAULT_LVSTORE, 1);
+          a = b = "ok";
+        }
+        case 12 -> {
+          what = "unreadable " + n;
+          store.unreadable(n, 1);
+          model.store().unreadable(n, 1);
+          a = b = "ok";
+        }
+        case 13 -> {
+          what = "recover " + n;
+          a = outcome(r -> r.recover(n), real);
+          b = outcome(m -> m.recover(n), model);
+        }
+        case 14 -> {
+          boolean apply = rnd.nextBoolean();
+          what = (apply ? "land" : "drop") + " late calls";
+          a = apply ? store.landLate() : store.dropLate();
+          b = apply ? model.store().landLate() : model.store().dropLate();
         }
         default -> {
           what = "get " + n;
@@ -133,13 +158,19 @@ class RegistryModelTest {
     }
   }
 
+  private static ReplicaRegistry open(InMemoryLvolStore store) {
+    return ReplicaRegistry.builder(store).retryDelay(java.time.Duration.ofNanos(1)).build();
+  }
+
   private static String show(Replica r) {
     return r.name() + ":" + r.state() + ":" + r.lvolUuid() + ":" + r.sizeBytes();
   }
 
   private static String changes(VerifyReport report) {
     return report.changes().stream().map(c -> c.kind() + " " + show(c.replica())).toList()
-        + " orphans=" + report.orphanLvols();
+        + " skipped=" + report.skipped() + " orphans=" + report.orphanLvols() + " other="
+        + report.nonReplicaLvols() + " missing=" + report.missingLvstores() + " unreadable="
+        + report.unreadableEntries() + " recoverable=" + report.recoverable();
   }
 
   private static <S> Object outcome(Function<S, Object> op, S subject) {

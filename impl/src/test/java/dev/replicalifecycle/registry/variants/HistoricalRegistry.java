@@ -18,6 +18,7 @@ import dev.replicalifecycle.registry.VerifyReport.SkipReason;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
 import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
@@ -217,21 +218,34 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     after(SpecAction.CreateReserve, name, "ok");
 
     try {
-      // CreateLvol: reuse an existing head (prepareHead); a failure goes straight to publish.
+      // CreateLvol: reuse an existing head (prepareHead looks it up first); otherwise create it.
+      // EEXIST with no lvol listed (a create of the name still pending in the store) and any
+      // failure go straight to publish, in error.
       before(SpecAction.CreateLvol, name);
       String uuid = null;
       String failure = null;
       String outcome;
+      Optional<Lvol> existing;
       try {
-        uuid = store.createLvol(name, sizeBytes).uuid();
-        outcome = "ok";
-      } catch (LvolAlreadyExistsException e) {
-        uuid = existingUuid(name);
-        outcome = "ok";
+        existing = store.findLvol(name);
       } catch (StoreException | RuntimeException e) {
-        StoreException se = asStoreException(e);
-        failure = se.getMessage();
-        outcome = se.outcomeKnown() ? "fail" : "timeout";
+        existing = Optional.empty();
+      }
+      if (existing.isPresent()) {
+        uuid = existing.get().uuid();
+        outcome = "ok";
+      } else {
+        try {
+          uuid = store.createLvol(name, sizeBytes).uuid();
+          outcome = "ok";
+        } catch (LvolAlreadyExistsException e) {
+          failure = e.getMessage();
+          outcome = "exists";
+        } catch (StoreException | RuntimeException e) {
+          StoreException se = asStoreException(e);
+          failure = se.getMessage();
+          outcome = se.outcomeKnown() ? "fail" : "timeout";
+        }
       }
       if (failure == null) {
         obj.view = new Replica(name, ReplicaState.CREATING, uuid, sizeBytes, null);
@@ -287,20 +301,6 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     }
   }
 
-  /** The UUID of an existing head lvol, from a listing; {@code null} if that fails. */
-  private String existingUuid(String name) {
-    try {
-      for (Lvol l : store.listLvols().lvols()) {
-        if (l.name().equals(name)) {
-          return l.uuid();
-        }
-      }
-    } catch (StoreException | RuntimeException e) {
-      // unknown; the create goes on with the lvol it was told exists
-    }
-    return null;
-  }
-
   // ------------------------------------------------------------------ delete
 
   @Override
@@ -326,32 +326,33 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     }
     after(SpecAction.DeleteMark, name, "found");
 
-    // DeleteLvol: under the object's R; stop the exposure, delete head and rebuilding lvols.
-    before(SpecAction.DeleteLvol, name);
+    // DeleteRlvol, DeleteLvol: under the object's R (held to the end of both, as upstream's
+    // Replica.Delete holds it): stop the exposure, delete the rebuilding lvol, then the head.
+    // Not-found counts as done; anything else ends the delete in error. Upstream sets the
+    // object's state when Delete returns, and readers wait for R meanwhile: the object is shown
+    // as terminating (DELETING) from the first step.
     StoreException failure = null;
-    String outcome;
     obj.r.lock();
     try {
+      before(SpecAction.DeleteRlvol, name);
       obj.exposed = false;
       exposed.remove(obj);
-      try {
-        store.deleteLvol(name);
-        outcome = "ok";
-      } catch (LvolNotFoundException e) {
-        outcome = "notfound";
+      if (map.get(name) == obj) {
+        Replica v = obj.view;
+        obj.view = new Replica(name, ReplicaState.DELETING, v.lvolUuid(), v.sizeBytes(), null);
       }
-      try {
-        store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
-      } catch (LvolNotFoundException e) {
-        // none: the usual case
+      DeleteResult r = deleteCall(name + LvolKind.REBUILDING_SUFFIX);
+      after(SpecAction.DeleteRlvol, name, r.outcome());
+      failure = r.failure();
+      if (failure == null) {
+        before(SpecAction.DeleteLvol, name);
+        r = deleteCall(name);
+        after(SpecAction.DeleteLvol, name, r.outcome());
+        failure = r.failure();
       }
-    } catch (StoreException | RuntimeException e) {
-      failure = asStoreException(e);
-      outcome = failure.outcomeKnown() ? "fail" : "timeout";
     } finally {
       obj.r.unlock();
     }
-    after(SpecAction.DeleteLvol, name, outcome);
 
     // DeleteRemove: by name, under S; or leave the object in error if it is still the entry.
     before(SpecAction.DeleteRemove, name);
@@ -382,6 +383,27 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
           name,
           "delete of " + name + " failed; replica left in error: " + failure.getMessage(),
           failure);
+    }
+  }
+
+  /** A delete call's outcome word, and its failure (null if it settled: ok or not found). */
+  private record DeleteResult(String outcome, StoreException failure) {}
+
+  /**
+   * One bdev_lvol_delete. Not found counts as done; any other failure (busy included: upstream
+   * does not retry) ends the delete.
+   */
+  private DeleteResult deleteCall(String lvol) {
+    try {
+      store.deleteLvol(lvol);
+      return new DeleteResult("ok", null);
+    } catch (LvolNotFoundException e) {
+      return new DeleteResult("notfound", null);
+    } catch (dev.replicalifecycle.store.LvolBusyException e) {
+      return new DeleteResult("busy", e);
+    } catch (StoreException | RuntimeException e) {
+      StoreException f = asStoreException(e);
+      return new DeleteResult(f.outcomeKnown() ? "fail" : "timeout", f);
     }
   }
 
@@ -436,22 +458,51 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     }
     after(SpecAction.VerifyStart, null, "ok");
 
-    // VerifyList: one listing (V0/V1 with S held).
+    // VerifyList: one listing (V0/V1 with S held). Upstream decodes the whole answer at once
+    // (Go's JSON): an unreadable entry fails the round. A missing lvol store's lvols are simply
+    // absent. A broken connection makes upstream mark every replica of the round's map error
+    // (the deferred SetErrorState of handleVerifyError), unless stopped or error.
     before(SpecAction.VerifyList, null);
     List<Lvol> lvols;
+    String listed;
     try {
-      lvols = store.listLvols().lvols();
+      LvolListing listing = store.listLvols();
+      if (!listing.unreadable().isEmpty()) {
+        throw new StoreUnavailableException("json: cannot unmarshal an entry of bdev_get_bdevs: "
+            + listing.unreadable().get(0).reason());
+      }
+      lvols = listing.lvols();
+      listed = listing.missingLvstores().isEmpty() ? "ok" : "partial";
     } catch (StoreException | RuntimeException e) {
       StoreException failure = asStoreException(e);
+      boolean unreadable = e.getMessage() != null && e.getMessage().startsWith("json: cannot unmarshal");
+      boolean broken = !unreadable && failure instanceof StoreUnavailableException;
+      if (broken) {
+        if (!serverLock.isHeldByCurrentThread()) {
+          serverLock.lock();
+        }
+        Map<String, ReplicaObject> cur = map;
+        for (Map.Entry<String, ReplicaObject> en : cur.entrySet()) {
+          ReplicaObject o = en.getValue();
+          boolean inRound = lockedVerify() || (copy.containsKey(en.getKey()) && copy.get(en.getKey()).obj() == o);
+          ReplicaState st = o.view.state();
+          if (inRound && st != ReplicaState.STOPPED && st != ReplicaState.ERROR) {
+            Replica v = o.view;
+            o.view = new Replica(v.name(), ReplicaState.ERROR, v.lvolUuid(), v.sizeBytes(),
+                "verify: the connection to the store broke (upstream's SetErrorState)");
+            changes.incrementAndGet();
+          }
+        }
+      }
       if (serverLock.isHeldByCurrentThread()) {
         serverLock.unlock();
       }
       lastRound = new RoundResult("fail", Set.of(), Set.of(), Set.of());
-      after(SpecAction.VerifyList, null, "fail");
+      after(SpecAction.VerifyList, null, unreadable ? "unreadable" : broken ? "broken" : "fail");
       throw new ReplicaStoreException(
           null, "verify: listing lvols failed; nothing changed: " + failure.getMessage(), failure);
     }
-    after(SpecAction.VerifyList, null, "ok");
+    after(SpecAction.VerifyList, null, listed);
 
     Set<String> lvolNames = new HashSet<>();
     Map<String, Lvol> heads = new HashMap<>();

@@ -24,7 +24,8 @@ import java.util.function.Function;
  * <p>V4 has no replica objects in its API, so objects are tracked per name from the steps, the
  * way the spec names them: CreateReserve "ok", DeleteMark "absent" (the reservation of an absent
  * name) and VerifyApply "adopt" start a new object; CreateAbort "removed" and DeleteRemove
- * "removed" end it; CreateExpose exposes the object of the name and DeleteLvol stops that (V4
+ * "removed" end it; CreateExpose exposes the object of the name and DeleteRlvol (the delete's
+ * first step) stops that (V4
  * serialises create and delete per name, so the name identifies the operation's object). The
  * counts are exact between steps; while a step is taking effect they may lag by that step.
  *
@@ -90,7 +91,7 @@ public final class StampedIntrospection implements ReplicaRegistry, Introspectab
           entries.put(n, new Tracked(ids.incrementAndGet(), false, false));
         }
       }
-      case DeleteLvol -> exposedIds.remove(n);
+      case DeleteRlvol -> exposedIds.remove(n);
       case DeleteRemove -> {
         if (o.equals("removed")) {
           entries.remove(n);
@@ -125,7 +126,13 @@ public final class StampedIntrospection implements ReplicaRegistry, Introspectab
   @Override
   public List<LiveObject> liveObjects() {
     TreeSet<String> names = new TreeSet<>(exposedIds.keySet());
-    for (Replica r : delegate.list()) {
+    List<Replica> replicas;
+    try {
+      replicas = delegate.list();
+    } catch (dev.replicalifecycle.registry.RegistryClosedException e) {
+      return List.of(); // a closed registry holds nothing
+    }
+    for (Replica r : replicas) {
       names.add(r.name());
     }
     List<LiveObject> out = new ArrayList<>();

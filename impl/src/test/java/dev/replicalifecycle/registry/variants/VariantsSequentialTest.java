@@ -66,7 +66,8 @@ class VariantsSequentialTest {
     assertEquals(List.of("CreateReserve r1 exists"), take());
 
     reg.delete("r1");
-    assertEquals(List.of("DeleteMark r1 found", "DeleteLvol r1 ok", "DeleteRemove r1 removed"), take());
+    assertEquals(List.of("DeleteMark r1 found", "DeleteRlvol r1 notfound", "DeleteLvol r1 ok",
+        "DeleteRemove r1 removed"), take());
     assertTrue(reg.get("r1").isEmpty());
     assertFalse(store.contains("r1"));
     assertEquals(0, Variants.introspect(reg).liveObjects("r1"));
@@ -149,10 +150,10 @@ class VariantsSequentialTest {
     store.failNext(Call.DELETE, 1, Fault.UNAVAILABLE);
     assertThrows(ReplicaStoreException.class, () -> reg.delete("r1"));
     assertEquals(
-        List.of("DeleteMark r1 found", "DeleteLvol r1 timeout", "DeleteRemove r1 error"), take());
+        List.of("DeleteMark r1 found", "DeleteRlvol r1 timeout", "DeleteRemove r1 error"), take());
     assertEquals(ReplicaState.ERROR, reg.get("r1").orElseThrow().state());
     assertEquals(0, Variants.introspect(reg).liveObjects().stream().filter(o -> o.exposed()).count(),
-        "DeleteLvol stops the exposure whatever the store says");
+        "DeleteRlvol stops the exposure whatever the store says");
     reg.delete("r1");
     assertTrue(reg.get("r1").isEmpty());
   }
