@@ -112,10 +112,14 @@ Variants == {"V0", "V1", "V2", "V3", "V4"}
 (*   JudgeUnreadable verify takes an unreadable entry for an absent lvol   *)
 (*   NoRebuildExemption  verify ignores <n>-rebuilding lvols               *)
 (*   LeakOnGiveUp  an operation that gives up leaves its reservation       *)
+(* and one regression model of a known bug, not a single guard:           *)
+(*   FirstV4       the first V4's create and delete in SPDK's environment: *)
+(*                 NoSettle and NoProbe together (issue 9's 9-step         *)
+(*                 DeleteIsFinal counterexample)                           *)
 (***************************************************************************)
 Mutants == {"none", "NoReserve", "NoNameLock", "JudgeInFlight", "NoCas", "GlobalSkip",
             "NoopAbsentDelete", "NoPrecheck", "NoSettle", "NoProbe", "NoFence",
-            "JudgeUncovered", "JudgeUnreadable", "NoRebuildExemption", "LeakOnGiveUp"}
+            "JudgeUncovered", "JudgeUnreadable", "NoRebuildExemption", "LeakOnGiveUp", "FirstV4"}
 
 ASSUME Variant \in Variants
 ASSUME Mutant \in Mutants /\ (Mutant /= "none" => Variant = "V4")
@@ -420,7 +424,7 @@ CreateRollback(c) ==
                          THEN foreign \cup {n} ELSE foreign
          /\ Step("CreateRollback", c, n, r.out)
          /\ CASE r.out = "ok" -> Goto(c, "abort", "undone")
-            []   r.out = "notfound" /\ Mutant = "NoSettle" -> Goto(c, "abort", "undone")
+            []   r.out = "notfound" /\ Mutant \in {"NoSettle", "FirstV4"} -> Goto(c, "abort", "undone")
             []   r.out = "notfound" /\ Mutant /= "NoProbe" -> Goto(c, "settle", cl[c].res)
             []   OTHER -> Goto(c, "rollback", cl[c].res)
     /\ UNCHANGED <<map, exposed, vf, changed, eng, created, deleted, failed, harmed, unjust>>
@@ -526,7 +530,7 @@ DeleteLvol(c) ==
          /\ Apply(r)
          /\ Step("DeleteLvol", c, n, r.out)
          /\ CASE r.out = "ok" -> Goto(c, "remove", "ok")
-            []   r.out = "notfound" /\ cl[c].probe /\ Mutant /= "NoProbe" -> Goto(c, "probe", cl[c].res)
+            []   r.out = "notfound" /\ cl[c].probe /\ Mutant \notin {"NoProbe", "FirstV4"} -> Goto(c, "probe", cl[c].res)
             []   r.out = "notfound" -> Goto(c, "remove", "ok")
             []   Variant = "V4" /\ r.out /= "fail" -> Goto(c, "lvol", cl[c].res)
             []   OTHER -> Goto(c, "remove", "fail")

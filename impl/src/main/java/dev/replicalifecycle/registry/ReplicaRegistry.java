@@ -61,11 +61,14 @@ import java.util.function.Consumer;
  * <p>Implementations are safe for concurrent use. {@link #create}, {@link #delete}, {@link
  * #recover}, {@link #get} and {@link #list} are linearizable with respect to the registry's map:
  * {@code create}'s effect takes place when it reserves the name and is visible as {@code RUNNING}
- * from the moment it returns; {@code delete}'s takes place when it removes the entry. A {@code
- * verify} round is a sequence of per-name atomic steps, each linearizable, and the round as a
- * whole is equivalent to a round run with no concurrent operations on the names it changes.
- * {@link #list} is weakly consistent (each entry is a linearizable read, the list is not one
- * snapshot).
+ * from the moment it returns; {@code delete}'s takes place when it removes the entry. One
+ * exception, by design: an operation in flight is visible ({@code CREATING}, {@code DELETING}, as
+ * upstream shows {@code pending}), so a {@code get} that runs while a create settles an unknown
+ * outcome and then fails has seen a replica that no sequential order has; such a create is two
+ * linearizable steps (the reservation, its release). A {@code verify} round is a sequence of
+ * per-name atomic steps, each linearizable, and the round as a whole is equivalent to a round run
+ * with no concurrent operations on the names it changes. {@link #list} is weakly consistent (each
+ * entry is a linearizable read, the list is not one snapshot).
  *
  * <p>Happens-before: every operation that changes a name happens-before any operation that later
  * observes the change (through {@code get}, {@code list}, or a failure like {@code

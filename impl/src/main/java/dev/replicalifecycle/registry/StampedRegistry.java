@@ -1025,9 +1025,19 @@ final class StampedRegistry implements ReplicaRegistry {
     return slot.live() ? slot.replica() : new Replica(name, ReplicaState.DELETING, null, 0, null);
   }
 
+  /**
+   * The start of a step: the listener's {@code beforeStep}, then the fence: once the registry is
+   * closed no step of it runs (the spec's "no later step of the old incarnation"), so an
+   * operation ends with {@link RegistryClosedException} at its next step, and never returns a
+   * result it got after {@link #close}.
+   */
   private void before(SpecAction action, String name) {
     if (listener != null) {
       listener.beforeStep(action, name);
+    }
+    if (closed) {
+      after(action, name, CLOSED);
+      throw new RegistryClosedException();
     }
   }
 

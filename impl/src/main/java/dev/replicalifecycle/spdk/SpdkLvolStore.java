@@ -15,6 +15,7 @@ import dev.replicalifecycle.store.StoreUnavailableException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,8 +38,8 @@ import java.util.regex.Pattern;
  *       thin_provision: true}, {@code size_in_mib} rounded up from bytes, {@code clear_method:
  *       "unmap"}, and {@code uuid} or {@code lvs_name} as configured</td></tr>
  *   <tr><td>{@link #deleteLvol(String)}</td><td>{@code bdev_lvol_delete} with {@code name:
- *       "<lvs>/<lvol>"}; after a -19, {@code bdev_wait_for_examine} and {@code
- *       bdev_lvol_get_lvstores}</td></tr>
+ *       "<lvs>/<lvol>"}; after a "no such device", {@code bdev_lvol_get_lvstores}, {@code
+ *       bdev_wait_for_examine} and the delete again</td></tr>
  *   <tr><td>{@link #lvstore()}</td><td>{@code bdev_lvol_get_lvstores} with {@code uuid} or
  *       {@code lvs_name}</td></tr>
  * </table>
@@ -49,8 +50,9 @@ import java.util.regex.Pattern;
  *   <tr><td>-17 (EEXIST)</td><td>{@link LvolAlreadyExistsException}</td>
  *       <td>{@link StoreRejectedException}</td><td>{@link StoreRejectedException}</td></tr>
  *   <tr><td>-19 (ENODEV)</td><td>{@link StoreRejectedException} (no such lvol store)</td>
- *       <td>{@link LvolNotFoundException} if the lvol store is listed under the name used, else
- *       {@link StoreRejectedException}</td><td>{@link StoreRejectedException}</td></tr>
+ *       <td>{@link LvolNotFoundException} if the lvol store is listed under the name used and
+ *       the delete after the wait gets it too, else {@link StoreRejectedException}</td><td>{@link
+ *       StoreRejectedException}</td></tr>
  *   <tr><td>-32602 "File exists" (async create failure)</td><td>{@link
  *       LvolAlreadyExistsException}</td><td>{@link StoreRejectedException}</td>
  *       <td>{@link StoreRejectedException}</td></tr>
@@ -81,7 +83,7 @@ import java.util.regex.Pattern;
  * <p>The store does not own the client: close the client when done.
  *
  * <p><b>Thread-safety:</b> safe for concurrent use. Create and find are one SPDK request each
- * (plus, once, the lvol store lookup), delete one (plus two after a -19), a listing three; each
+ * (plus, once, the lvol store lookup), delete one (plus three after a -19), a listing three; each
  * request is atomic on the SPDK side, and ordering between threads is SPDK's. Coverage (two
  * listings in a row) is judged per instance: listings that overlap in time may count each other.
  */
@@ -95,7 +97,7 @@ public final class SpdkLvolStore implements LvolStore {
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-  /** Facts about the lvol store, from {@code bdev_lvol_get_lvstores}. */
+  /** Facts about the lvol store, from {@code bdev_lvol_get_lvstores}; the UUID in lower case. */
   public record LvstoreInfo(
       String name,
       String uuid,
@@ -141,7 +143,9 @@ public final class SpdkLvolStore implements LvolStore {
       throw new IllegalArgumentException("bad lvstore UUID: " + lvsUuid);
     }
     this.configuredName = lvsName;
-    this.configuredUuid = lvsUuid;
+    // SPDK prints UUIDs in lower case (and parses either): one spelling everywhere, so that an
+    // lvol's lvol store and a listing's missing lvol stores compare equal
+    this.configuredUuid = lvsUuid == null ? null : lvsUuid.toLowerCase(Locale.ROOT);
   }
 
   /** A builder for a store that talks through {@code client}. */
@@ -174,25 +178,33 @@ public final class SpdkLvolStore implements LvolStore {
   }
 
   /**
-   * {@code bdev_lvol_delete} by alias. SPDK answers -19 both for "no such lvol" and for "no such
-   * lvol store" (not loaded yet, renamed): a -19 is taken as "no such lvol" only if the lvol store
-   * is listed under the name the request used ({@code bdev_wait_for_examine}, then {@code
-   * bdev_lvol_get_lvstores}); otherwise it is a {@link StoreRejectedException} (nothing applied,
-   * the lvol may exist).
+   * {@code bdev_lvol_delete} by alias. SPDK answers -19 for "no such lvol", for "no such lvol
+   * store" (not loaded yet, renamed) and for an lvol whose lvol store is registered but has not
+   * opened it yet (examine in progress). So after a -19 (or -32603 "No such device"): {@code
+   * bdev_lvol_get_lvstores}; if the lvol store is not listed under the name the request used, a
+   * {@link StoreRejectedException} with SPDK's code (nothing applied, the lvol may exist);
+   * otherwise {@code bdev_wait_for_examine} (an examine of that lvol store had started, so this
+   * waits until its lvols are open) and the delete once more, whose answer is final.
    */
   @Override
   public void deleteLvol(String name) throws StoreException {
     Objects.requireNonNull(name, "name");
     String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    Messages.DeleteParams params = new Messages.DeleteParams(lvsName + "/" + name);
     JsonNode result;
     try {
-      result = rpc.call(Op.DELETE.method, new Messages.DeleteParams(lvsName + "/" + name));
+      result = rpc.call(Op.DELETE.method, params);
     } catch (JsonRpcException e) {
       StoreException mapped = map(Op.DELETE, name, e);
-      if (mapped instanceof LvolNotFoundException && !lvstoreListedAs(lvsName)) {
+      if (!(mapped instanceof LvolNotFoundException)) {
+        throw mapped;
+      }
+      LvstoreInfo lvs = findLvstore(call(Op.LVSTORES, "", null));
+      if (lvs == null || !lvs.name().equals(lvsName)) {
         throw new StoreRejectedException(e.code(), e.serverMessage());
       }
-      throw mapped;
+      waitForExamine();
+      result = call(Op.DELETE, name, params);
     }
     if (!result.isBoolean() || !result.booleanValue()) {
       throw malformed(Op.DELETE, name, "result is not true: " + abbreviate(result), null);
@@ -232,16 +244,6 @@ public final class SpdkLvolStore implements LvolStore {
     return new LvolListing(d.lvols(), covered ? Set.of() : Set.of(lvs.uuid()), d.unreadable());
   }
 
-  /**
-   * Whether the configured lvol store is listed under the name {@code lvsName} once SPDK has
-   * finished examining its bdevs: {@code bdev_wait_for_examine}, {@code bdev_lvol_get_lvstores}.
-   */
-  private boolean lvstoreListedAs(String lvsName) throws StoreException {
-    waitForExamine();
-    LvstoreInfo lvs = findLvstore(call(Op.LVSTORES, "", null));
-    return lvs != null && lvs.name().equals(lvsName);
-  }
-
   /** {@code bdev_wait_for_examine}; an SPDK without it (-32601) is not waited for. */
   private void waitForExamine() throws StoreException {
     try {
@@ -265,6 +267,9 @@ public final class SpdkLvolStore implements LvolStore {
     String cachedUuid = cached == null ? null : cached.uuid();
     LvstoreInfo found = null;
     for (JsonNode node : result) {
+      if (readablyForeign(node, cachedUuid)) {
+        continue; // another lvol store's entry: its other fields are not this store's concern
+      }
       Messages.LvstoreEntry e = decode(Op.LVSTORES, "", node, Messages.LvstoreEntry.class);
       boolean ours =
           configuredUuid != null
@@ -280,8 +285,8 @@ public final class SpdkLvolStore implements LvolStore {
           || e.clusterSize() <= 0 || e.blockSize() == null || e.blockSize() <= 0) {
         throw malformed(Op.LVSTORES, "", "lvol store entry lacks name, uuid or sizes", null);
       }
-      LvstoreInfo info = new LvstoreInfo(e.name(), e.uuid(), e.baseBdev(), e.clusterSize(),
-          e.blockSize(), orZero(e.freeClusters()), orZero(e.totalDataClusters()));
+      LvstoreInfo info = new LvstoreInfo(e.name(), e.uuid().toLowerCase(Locale.ROOT), e.baseBdev(),
+          e.clusterSize(), e.blockSize(), orZero(e.freeClusters()), orZero(e.totalDataClusters()));
       if (found != null && !found.uuid().equalsIgnoreCase(info.uuid())) {
         throw malformed(Op.LVSTORES, "", "two lvol stores match " + lvstoreId(), null);
       }
@@ -291,6 +296,24 @@ public final class SpdkLvolStore implements LvolStore {
       cached = found;
     }
     return found;
+  }
+
+  /**
+   * Whether an entry of {@code bdev_lvol_get_lvstores} is readably another lvol store's: its
+   * {@code uuid} is a string that is not the configured (or, configured by name, the cached)
+   * UUID, and, configured by name, its {@code name} is a string other than the configured name.
+   */
+  private boolean readablyForeign(JsonNode node, String cachedUuid) {
+    JsonNode uuid = node.get("uuid");
+    if (uuid == null || !uuid.isTextual()) {
+      return false;
+    }
+    if (configuredUuid != null) {
+      return !configuredUuid.equalsIgnoreCase(uuid.textValue());
+    }
+    JsonNode name = node.get("name");
+    return name != null && name.isTextual() && !configuredName.equals(name.textValue())
+        && (cachedUuid == null || !cachedUuid.equalsIgnoreCase(uuid.textValue()));
   }
 
   /** How listings name the configured lvol store while its UUID is unknown. */
@@ -360,8 +383,8 @@ public final class SpdkLvolStore implements LvolStore {
           || e.clusterSize() <= 0 || e.blockSize() == null || e.blockSize() <= 0) {
         throw malformed(Op.LVSTORES, what, "lvol store entry lacks name, uuid or sizes", null);
       }
-      found = new LvstoreInfo(e.name(), e.uuid(), e.baseBdev(), e.clusterSize(), e.blockSize(),
-          orZero(e.freeClusters()), orZero(e.totalDataClusters()));
+      found = new LvstoreInfo(e.name(), e.uuid().toLowerCase(Locale.ROOT), e.baseBdev(),
+          e.clusterSize(), e.blockSize(), orZero(e.freeClusters()), orZero(e.totalDataClusters()));
     }
     if (found == null) {
       throw malformed(Op.LVSTORES, what, "configured lvol store not in the answer", null);
@@ -415,7 +438,7 @@ public final class SpdkLvolStore implements LvolStore {
       // store). Any other entry is an lvol, read or reported.
       JsonNode product = node.get("product_name");
       JsonNode driver = node.get("driver_specific");
-      JsonNode lvolNode = driver == null ? null : driver.get("lvol"); // null unless an object has it
+      JsonNode lvolNode = driver == null ? null : driver.get("lvol"); // null: no object with it
       Set<String> candidates = candidateNames(node.get("aliases"), prefix);
       boolean saysLvol = product != null && LVOL_PRODUCT_NAME.equals(product.textValue());
       boolean saysOther = product != null && product.isTextual() && !saysLvol;

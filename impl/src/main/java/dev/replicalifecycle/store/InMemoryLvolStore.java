@@ -233,11 +233,37 @@ public final class InMemoryLvolStore implements LvolStore {
     }
   }
 
-  /** Removes every pending injected fault (not the pending late calls: see {@link #landLate}). */
+  /**
+   * Removes every injected fault not yet taken: queued call faults, hidden lvol stores, unreadable
+   * entries (not the pending late calls: see {@link #landLate}).
+   */
   public void clearFaults() {
     synchronized (lock) {
       faults.values().forEach(Deque::clear);
+      hidden.clear();
+      unreadable.clear();
     }
+  }
+
+  /**
+   * A new store in exactly this store's state: lvols, pending late calls, queued faults, hidden
+   * lvol stores, unreadable entries, late landing, UUID sequence and call counts (not the late
+   * listener or the latencies). For test oracles that must make the same calls and get the same
+   * answers from here on.
+   */
+  public InMemoryLvolStore copy() {
+    InMemoryLvolStore c = new InMemoryLvolStore();
+    synchronized (lock) {
+      c.lvols.putAll(lvols);
+      c.pending.putAll(pending);
+      c.hidden.putAll(hidden);
+      c.unreadable.putAll(unreadable);
+      faults.forEach((k, v) -> c.faults.get(k).addAll(v));
+      calls.forEach((k, v) -> c.calls.get(k).set(v.get()));
+      c.lateLanding = lateLanding;
+      c.uuidSequence = uuidSequence;
+    }
+    return c;
   }
 
   /** Makes every call of kind {@code call} take at least {@code delay} (zero turns it off). */

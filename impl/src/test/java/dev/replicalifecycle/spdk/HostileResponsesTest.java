@@ -1,15 +1,23 @@
 package dev.replicalifecycle.spdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.replicalifecycle.spdk.JsonRpcTestTarget.Action;
 import dev.replicalifecycle.spdk.JsonRpcTestTarget.Fault;
 import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.StoreException;
 import dev.replicalifecycle.store.StoreUnavailableException;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,10 +27,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile answers over a real socket: each one gives a {@link StoreUnavailableException} whose
- * cause is a {@link JsonRpcException} of kind PROTOCOL (UNAVAILABLE when the server just closed
- * the connection early), nothing changes in the backing store, and the next call works (the
- * client reconnects if it had to drop the connection).
+ * Hostile answers over a real socket.
+ *
+ * <p>A hostile answer as a whole (bad envelope, limits exceeded, a result of the wrong shape,
+ * an unreadable entry of the configured lvol store in {@code bdev_lvol_get_lvstores}) gives a
+ * {@link StoreUnavailableException} whose cause is a {@link JsonRpcException} of kind PROTOCOL
+ * (UNAVAILABLE when the server just closed the connection early), nothing changes in the backing
+ * store, and the next call works (the client reconnects if it had to drop the connection).
+ *
+ * <p>A strange entry in a {@code bdev_get_bdevs} answer (fields of unexpected types, no or
+ * several aliases in the lvol store, listed twice) does not fail the listing: it is reported in
+ * {@link LvolListing#unreadable()} with the lvol names it could be, and the other lvols are
+ * listed.
  */
 @Timeout(30)
 class HostileResponsesTest {
@@ -33,14 +49,23 @@ class HostileResponsesTest {
           + "\"driver_specific\":{\"lvol\":{\"lvol_store_uuid\":\"" + JsonRpcTestTarget.LVS_UUID
           + "\"}}}";
 
+  private static final String LVSTORE =
+      "{\"uuid\":\"" + JsonRpcTestTarget.LVS_UUID + "\",\"name\":\"test-disk\","
+          + "\"base_bdev\":\"aio-test-disk\",\"total_data_clusters\":31,\"free_clusters\":31,"
+          + "\"block_size\":4096,\"cluster_size\":4194304}";
+
   private static TargetFixture f;
+  /** The backing store's lvols, and as the store lists them. */
+  private static List<Lvol> backingBefore;
   private static List<Lvol> before;
 
   @BeforeAll
   static void start() throws Exception {
     f = TargetFixture.start(b -> b.maxMessageBytes(1 << 20).maxStringLength(10_000));
     f.store().createLvol("keep", 1 << 20);
-    before = f.target().store().lvols();
+    backingBefore = f.target().store().lvols();
+    before = f.store().listLvols().lvols();
+    assertEquals(List.of("keep"), before.stream().map(Lvol::name).collect(Collectors.toList()));
   }
 
   @AfterAll
@@ -91,29 +116,27 @@ class HostileResponsesTest {
             env + "\"result\":[" + "9".repeat(200) + "]}")),
         // results of the wrong shape
         Arguments.of("list result not an array", "list", Fault.raw(env + "\"result\":{}}")),
-        Arguments.of("list entry not an object", "list", Fault.raw(env + "\"result\":[1]}")),
-        Arguments.of("num_blocks as string", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("\"num_blocks\":1", "\"num_blocks\":\"1\"") + "]}")),
-        Arguments.of("num_blocks float", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("\"num_blocks\":1", "\"num_blocks\":1.5") + "]}")),
-        Arguments.of("num_blocks negative", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("\"num_blocks\":1", "\"num_blocks\":-1") + "]}")),
-        Arguments.of("size overflows", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("\"num_blocks\":1",
-                "\"num_blocks\":9223372036854775807") + "]}")),
-        Arguments.of("aliases not an array", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("[\"test-disk/a\"]", "\"test-disk/a\"") + "]}")),
-        Arguments.of("two aliases", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("[\"test-disk/a\"]",
-                "[\"test-disk/a\",\"test-disk/b\"]") + "]}")),
-        Arguments.of("alias with two slashes", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("test-disk/a", "test-disk/a/b") + "]}")),
-        Arguments.of("null alias", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replace("[\"test-disk/a\"]", "[null]") + "]}")),
-        Arguments.of("lvol listed twice", "list", Fault.raw(
-            env + "\"result\":[" + LVOL + "," + LVOL + "]}")),
-        Arguments.of("lvol info not an object", "list", Fault.raw(
-            env + "\"result\":[" + LVOL.replaceAll("\"lvol\":\\{[^}]*\\}", "\"lvol\":7") + "]}")),
+        Arguments.of("list result null", "list", Fault.raw(env + "\"result\":null}")),
+        Arguments.of("list result an lvol, not a list", "list", Fault.raw(
+            env + "\"result\":" + LVOL + "}")),
+        // the other two calls of a listing
+        Arguments.of("wait for examine: garbage", "list-wait", Fault.of(Action.GARBAGE)),
+        Arguments.of("wait for examine: neither result nor error", "list-wait",
+            Fault.raw(env + "\"x\":true}")),
+        Arguments.of("listing's lvstores: result not an array", "list-lvstores",
+            Fault.raw(env + "\"result\":{}}")),
+        Arguments.of("listing's lvstores: entry not an object", "list-lvstores",
+            Fault.raw(env + "\"result\":[1]}")),
+        Arguments.of("listing's lvstores: ours without cluster_size", "list-lvstores", Fault.raw(
+            env + "\"result\":[" + LVSTORE.replace(",\"cluster_size\":4194304", "") + "]}")),
+        Arguments.of("listing's lvstores: ours with cluster_size as string", "list-lvstores",
+            Fault.raw(env + "\"result\":[" + LVSTORE.replace("4194304", "\"4194304\"") + "]}")),
+        Arguments.of("listing's lvstores: ours with uuid as number", "list-lvstores", Fault.raw(
+            env + "\"result\":[" + LVSTORE.replace("\"" + JsonRpcTestTarget.LVS_UUID + "\"", "7")
+                + "]}")),
+        Arguments.of("listing's lvstores: ours twice, two UUIDs", "list-lvstores", Fault.raw(
+            env + "\"result\":[" + LVSTORE + "," + LVSTORE.replace(JsonRpcTestTarget.LVS_UUID,
+                JsonRpcTestTarget.FOREIGN_LVS_UUID) + "]}")),
         Arguments.of("create result not a UUID", "create", Fault.raw(env + "\"result\":42}")),
         Arguments.of("create result null", "create", Fault.raw(env + "\"result\":null}")),
         Arguments.of("delete result false", "delete", Fault.raw(env + "\"result\":false}")),
@@ -129,6 +152,8 @@ class HostileResponsesTest {
       throws Exception {
     String method = switch (op) {
       case "list" -> "bdev_get_bdevs";
+      case "list-wait" -> "bdev_wait_for_examine";
+      case "list-lvstores" -> "bdev_lvol_get_lvstores";
       case "create" -> "bdev_lvol_create";
       case "delete" -> "bdev_lvol_delete";
       default -> "bdev_lvol_get_lvstores";
@@ -137,7 +162,7 @@ class HostileResponsesTest {
     f.target().inject(method, fault);
     StoreException e = assertThrows(StoreException.class, () -> {
       switch (op) {
-        case "list" -> f.store().listLvols().lvols();
+        case "list", "list-wait", "list-lvstores" -> f.store().listLvols();
         case "create" -> f.store().createLvol("new", 1 << 20);
         case "delete" -> f.store().deleteLvol("keep");
         default -> f.store().lvstore();
@@ -149,7 +174,7 @@ class HostileResponsesTest {
         ? JsonRpcException.Kind.UNAVAILABLE
         : JsonRpcException.Kind.PROTOCOL;
     assertEquals(expected, cause.kind(), cause::getMessage);
-    assertEquals(before, f.target().store().lvols());
+    assertEquals(backingBefore, f.target().store().lvols());
     // the client recovers: the next call works (on the same or a new connection)
     List<Lvol> now = null;
     for (int i = 0; i < 3 && now == null; i++) {
@@ -161,5 +186,158 @@ class HostileResponsesTest {
     }
     assertEquals(before, now);
     assertTrue(f.client().pendingCount() == 0);
+  }
+
+  /** Makes an lvol entry; returns it as the only entry (or entries) the target sends for it. */
+  private interface Change {
+    List<JsonNode> apply(ObjectNode entry);
+  }
+
+  private static Change put(String pointer, String field, JsonNode value) {
+    return b -> {
+      ((ObjectNode) b.at(pointer)).set(field, value);
+      return List.of(b);
+    };
+  }
+
+  private static final JsonNodeFactory N = JsonNodeFactory.instance;
+
+  static Stream<Arguments> strangeEntries() {
+    String lvs = JsonRpcTestTarget.LVS_UUID;
+    return Stream.of(
+        // name, change to the entry of lvol "a", expected unreadable: lvol store, names
+        Arguments.of("num_blocks as string", put("", "num_blocks", N.textNode("1")), lvs,
+            Set.of("a")),
+        Arguments.of("num_blocks float", put("", "num_blocks", N.numberNode(1.5)), lvs,
+            Set.of("a")),
+        Arguments.of("num_blocks negative", put("", "num_blocks", N.numberNode(-1)), lvs,
+            Set.of("a")),
+        Arguments.of("size overflows", put("", "num_blocks", N.numberNode(Long.MAX_VALUE)), lvs,
+            Set.of("a")),
+        Arguments.of("block_size 0", put("", "block_size", N.numberNode(0)), lvs, Set.of("a")),
+        Arguments.of("uuid a number", put("", "uuid", N.numberNode(7)), lvs, Set.of("a")),
+        Arguments.of("no uuid and no name", (Change) b -> {
+          b.remove("uuid");
+          b.remove("name");
+          return List.of(b);
+        }, lvs, Set.of("a")),
+        Arguments.of("snapshot a string", put("/driver_specific/lvol", "snapshot",
+            N.textNode("yes")), lvs, Set.of("a")),
+        Arguments.of("two aliases", put("", "aliases",
+            N.arrayNode().add("test-disk/a").add("test-disk/b")), lvs, Set.of("a", "b")),
+        Arguments.of("an alias as a number beside ours", put("", "aliases",
+            N.arrayNode().add("test-disk/a").add(7)), lvs, Set.of("a")),
+        Arguments.of("listed twice", (Change) b -> List.of(b, b.deepCopy()), lvs, Set.of("a")),
+        // the lvol names it could be cannot be read: it could be any lvol of the lvol store
+        Arguments.of("aliases not an array", put("", "aliases", N.textNode("test-disk/a")), lvs,
+            Set.of()),
+        Arguments.of("alias with two slashes", put("", "aliases",
+            N.arrayNode().add("test-disk/a/b")), lvs, Set.of()),
+        Arguments.of("null alias", put("", "aliases", N.arrayNode().addNull()), lvs, Set.of()),
+        Arguments.of("no aliases", put("", "aliases", N.arrayNode()), lvs, Set.of()),
+        // its lvol store cannot be read: it could be an lvol of any lvol store
+        Arguments.of("lvol info not an object", put("/driver_specific", "lvol", N.numberNode(7)),
+            null, Set.of("a")),
+        Arguments.of("lvol_store_uuid a number", put("/driver_specific/lvol", "lvol_store_uuid",
+            N.numberNode(7)), null, Set.of("a")),
+        Arguments.of("driver_specific not an object", put("", "driver_specific",
+            N.textNode("lvol")), null, Set.of("a")),
+        Arguments.of("no product_name, no driver_specific", (Change) b -> {
+          b.remove("product_name");
+          b.remove("driver_specific");
+          return List.of(b);
+        }, null, Set.of("a")),
+        Arguments.of("product_name a number", put("", "product_name", N.numberNode(7)), lvs,
+            Set.of("a")),
+        Arguments.of("entry not an object", (Change) b -> List.of(N.numberNode(1)), null,
+            Set.of()),
+        Arguments.of("entry null", (Change) b -> List.of(N.nullNode()), null, Set.of()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("strangeEntries")
+  void aStrangeEntryIsReportedAndTheRestIsListed(String what, Change change, String lvstore,
+      Set<String> names) throws Exception {
+    f.store().createLvol("a", 1 << 20);
+    try {
+      f.target().alterEntry("a", change::apply);
+      LvolListing listing = f.store().listLvols();
+      assertEquals(before, listing.lvols(), what); // "keep" still listed, "a" not
+      assertEquals(1, listing.unreadable().size(), listing::toString);
+      LvolListing.Unreadable u = listing.unreadable().get(0);
+      assertEquals(lvstore, u.lvstore(), u::toString);
+      assertEquals(names, u.names(), u::toString);
+      assertFalse(u.reason().isEmpty());
+      // absence is proven for no name it could be, and for every other name of a known store
+      assertFalse(listing.certainAbout("a", JsonRpcTestTarget.LVS_UUID));
+      assertEquals(!names.isEmpty(), listing.certainAbout("nope", JsonRpcTestTarget.LVS_UUID));
+      assertEquals(lvstore != null || !names.isEmpty(),
+          listing.certainAbout("nope", JsonRpcTestTarget.FOREIGN_LVS_UUID));
+      // and it is the same entry when the lvol is looked up by name
+      if (names.contains("a") && !what.equals("listed twice")) {
+        StoreUnavailableException e =
+            assertThrows(StoreUnavailableException.class, () -> f.store().findLvol("a"));
+        assertEquals(JsonRpcException.Kind.PROTOCOL,
+            assertInstanceOf(JsonRpcException.class, e.getCause()).kind());
+      }
+    } finally {
+      f.target().clearAlterations();
+      f.store().deleteLvol("a");
+    }
+  }
+
+  static Stream<Arguments> foreignEntries() {
+    return Stream.of(
+        Arguments.of("in another lvol store, lvol_store_uuid a number", (Change) b -> {
+          b.set("aliases", N.arrayNode().add("disk-2/a"));
+          ((ObjectNode) b.at("/driver_specific/lvol")).put("lvol_store_uuid", 7);
+          return List.of(b);
+        }),
+        Arguments.of("another kind of bdev with lvol fields", (Change) b ->
+            List.of(b.put("product_name", "Malloc disk").put("num_blocks", "many"))),
+        Arguments.of("in another lvol store, num_blocks as string", (Change) b -> {
+          b.set("aliases", N.arrayNode().add("disk-2/a"));
+          ((ObjectNode) b.at("/driver_specific/lvol"))
+              .put("lvol_store_uuid", JsonRpcTestTarget.FOREIGN_LVS_UUID);
+          return List.of(b.put("num_blocks", "many"));
+        }));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foreignEntries")
+  void aStrangeEntryReadablyNotOursIsSkipped(String what, Change change) throws Exception {
+    f.store().createLvol("a", 1 << 20);
+    try {
+      f.target().alterEntry("a", change::apply);
+      LvolListing listing = f.store().listLvols();
+      assertEquals(before, listing.lvols(), what);
+      assertEquals(List.of(), listing.unreadable(), what);
+    } finally {
+      f.target().clearAlterations();
+      f.store().deleteLvol("a");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foreignLvstores")
+  void aStrangeEntryOfAnotherLvstoreDoesNotFailTheListing(String what, String other)
+      throws Exception {
+    String env = "{\"jsonrpc\":\"2.0\",\"id\":$ID,";
+    f.store().listLvols();
+    f.target().inject("bdev_lvol_get_lvstores",
+        Fault.raw(env + "\"result\":[" + other + "," + LVSTORE + "]}"));
+    LvolListing listing = f.store().listLvols();
+    assertEquals(before, listing.lvols(), what);
+    assertTrue(listing.isComplete(), listing::toString);
+  }
+
+  static Stream<Arguments> foreignLvstores() {
+    String other = LVSTORE.replace(JsonRpcTestTarget.LVS_UUID, JsonRpcTestTarget.FOREIGN_LVS_UUID)
+        .replace("test-disk", "disk-2");
+    return Stream.of(
+        Arguments.of("cluster_size as string", other.replace("4194304", "\"big\"")),
+        Arguments.of("block_size missing", other.replace("\"block_size\":4096,", "")),
+        Arguments.of("free_clusters negative float", other.replace("\"free_clusters\":31",
+            "\"free_clusters\":-0.5")));
   }
 }

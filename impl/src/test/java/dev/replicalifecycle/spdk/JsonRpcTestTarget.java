@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolBusyException;
 import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.StoreException;
 import dev.replicalifecycle.store.StoreRejectedException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -38,21 +41,37 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A protocol test double, <em>not SPDK</em>: a JSON-RPC 2.0 server on a Unix domain socket that
- * answers the four lvol methods the store uses with SPDK-shaped payloads (field sets taken from
- * {@code src/test/resources/spdk-samples/}), backed by an {@link InMemoryLvolStore}.
+ * answers the five methods the store uses ({@code bdev_wait_for_examine}, {@code
+ * bdev_lvol_get_lvstores}, {@code bdev_get_bdevs}, {@code bdev_lvol_create}, {@code
+ * bdev_lvol_delete}) with SPDK-shaped payloads (field sets taken from {@code
+ * src/test/resources/spdk-samples/} and from spdk_tgt v26.05), backed by an {@link
+ * InMemoryLvolStore}.
  *
  * <p>It models one lvol store ({@link #LVS_NAME}, {@link #LVS_UUID}) on an AIO base bdev, plus a
  * second, foreign lvol store whose lvols the store under test must ignore. Like {@code spdk_tgt},
  * it writes concatenated JSON values with no delimiter, and answers requests out of order (each
  * request is handled on its own pool thread; slow ones do not hold up others).
  *
+ * <p>As spdk_tgt v26.05 does (checked against it): {@code bdev_wait_for_examine} answers {@code
+ * true}, and -32602 "bdev_wait_for_examine requires no parameters" to any params; {@code
+ * bdev_lvol_get_lvstores} without params lists every lvol store, with {@code uuid} (any case) or
+ * {@code lvs_name} one, -19 for an unknown one, -22 "Invalid argument" for both or neither,
+ * -32603 "spdk_json_decode_object failed" for unknown or mistyped params; an lvol being deleted
+ * is no longer listed, a second delete of it answers -32603 "Device or resource busy" and a
+ * create of its name -17.
+ *
  * <p>Faults: {@link #inject(String, Fault)} queues a protocol fault for the next request of a
  * method (or of any method); faults injected into the backing {@link InMemoryLvolStore} turn into
  * what SPDK would do: REJECT answers -16 "Device or resource busy", UNAVAILABLE closes the
- * connection, timeouts send no answer.
+ * connection, timeouts send no answer, an entry the backing listing reports unreadable is sent
+ * with {@code num_blocks} as a string. The lvol store can be made absent, half-loaded or renamed
+ * ({@link #lvstoreState}, {@link #renameLvstore}), an lvol entry altered ({@link #alterEntry}),
+ * and a delete left pending ({@link #startDelete}). The backing store's kind {@link
+ * LvolKind#OTHER} is shown as a backing image ({@code snapshot: true}).
  *
  * <p><b>Thread-safety:</b> safe for concurrent use.
  */
@@ -67,6 +86,24 @@ final class JsonRpcTestTarget implements AutoCloseable {
   static final long MIB = 1L << 20;
   static final long DEFAULT_CLUSTER_SIZE = 4 * MIB;
   static final long TOTAL_CLUSTERS = 1L << 20;
+
+  /** How the target shows its lvol store ({@link #LVS_UUID}). */
+  enum LvstoreState {
+    /** Listed, with its lvols: what SPDK shows once examine has finished. */
+    LOADED,
+    /**
+     * Not listed, nor its lvols (not loaded yet after a restart, hot-removed): requests that name
+     * it or its lvols get -19 "No such device".
+     */
+    ABSENT,
+    /**
+     * Being examined: listed, but the lvols it had when this state was set are not open yet, so
+     * not listed and not found: SPDK registers an lvol store before it opens its lvols
+     * (vbdev_lvol.c {@code _vbdev_lvs_examine_cb}). The next {@code bdev_wait_for_examine}
+     * finishes the examine ({@link #LOADED}) before it answers.
+     */
+    OPENING
+  }
 
   /** What a protocol fault does to the answer of one request. */
   enum Action {
@@ -159,8 +196,15 @@ final class JsonRpcTestTarget implements AutoCloseable {
   private final Deque<Queued> faults = new ArrayDeque<>(); // guarded by itself
   private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> foreignLvols = new ConcurrentHashMap<>();
+  private final Map<String, Function<ObjectNode, List<JsonNode>>> alterations =
+      new ConcurrentHashMap<>();
+  private final Set<String> notOpen = ConcurrentHashMap.newKeySet();
+  private final Deque<String> methods = new ArrayDeque<>(); // guarded by itself; the last 1000
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicLong requests = new AtomicLong();
+  private volatile LvstoreState lvstoreState = LvstoreState.LOADED;
+  private volatile boolean examineAfterNextWait;
+  private volatile String lvsName = LVS_NAME;
   private volatile boolean closed;
 
   private JsonRpcTestTarget(Path socketPath, InMemoryLvolStore store, long clusterSize)
@@ -223,6 +267,86 @@ final class JsonRpcTestTarget implements AutoCloseable {
   /** Adds an lvol to the foreign lvol store (the store under test must not list it). */
   void putForeignLvol(String name, long sizeBytes) {
     foreignLvols.put(name, sizeBytes);
+  }
+
+  /**
+   * Shows the lvol store as {@code state} from now on. {@link LvstoreState#OPENING} hides the
+   * lvols it has now until the state changes.
+   */
+  synchronized void lvstoreState(LvstoreState state) {
+    notOpen.clear();
+    if (state == LvstoreState.OPENING) {
+      for (Lvol l : store.lvols()) {
+        notOpen.add(l.name());
+      }
+    }
+    lvstoreState = Objects.requireNonNull(state);
+  }
+
+  /**
+   * Makes the lvol store appear just after the next {@code bdev_wait_for_examine} has answered:
+   * absent until then, {@link LvstoreState#OPENING} from then on (an examine that starts after a
+   * listing's wait: that listing sees the lvol store without its lvols).
+   */
+  synchronized void examineAfterNextWait() {
+    lvstoreState(LvstoreState.ABSENT);
+    examineAfterNextWait = true;
+  }
+
+  /** Renames the lvol store ({@code bdev_lvol_rename_lvstore}): same UUID, aliases follow. */
+  void renameLvstore(String newName) {
+    lvsName = Objects.requireNonNull(newName);
+  }
+
+  /** The lvol store's name now. */
+  String lvstoreName() {
+    return lvsName;
+  }
+
+  /**
+   * Replaces the {@code bdev_get_bdevs} entry of lvol {@code lvolName} (of the test lvol store)
+   * with what {@code change} makes of it (any number of entries, of any JSON type), in every
+   * answer until {@link #clearAlterations()}.
+   */
+  void alterEntry(String lvolName, Function<ObjectNode, List<JsonNode>> change) {
+    alterations.put(lvolName, Objects.requireNonNull(change));
+  }
+
+  void clearAlterations() {
+    alterations.clear();
+  }
+
+  /**
+   * Starts a delete of lvol {@code lvolName} that SPDK has not finished: the lvol is no longer
+   * listed, another delete answers -32603 "Device or resource busy", a create of the name -17.
+   * It finishes with {@code store().finishLate(lvolName, true)} (or {@code landLate()}); pending
+   * calls of the backing store land only when asked from now on.
+   */
+  void startDelete(String lvolName) throws StoreException {
+    store.setLateLanding(0);
+    store.failNext(InMemoryLvolStore.Call.DELETE, 1, InMemoryLvolStore.Fault.TIMEOUT_LATE);
+    try {
+      store.deleteLvol(lvolName);
+      throw new IllegalStateException("the delete of " + lvolName + " was not left pending");
+    } catch (StoreTimeoutException pending) {
+      // started, not finished
+    }
+    if (!store.pendingLate().contains(lvolName)) {
+      throw new IllegalStateException("no lvol " + lvolName + " to start deleting");
+    }
+  }
+
+  /** The methods of the last (up to 1000) requests, in the order they were handled. */
+  List<String> methodsReceived() {
+    synchronized (methods) {
+      return List.copyOf(methods);
+    }
+  }
+
+  void clearMethodsReceived() {
+    synchronized (methods) {
+      methods.clear();
+    }
   }
 
   /** Connections accepted so far. */
@@ -356,6 +480,12 @@ final class JsonRpcTestTarget implements AutoCloseable {
         write(error(id, -32600, "Invalid request"));
         return;
       }
+      synchronized (methods) {
+        if (methods.size() == 1000) {
+          methods.removeFirst();
+        }
+        methods.addLast(method.textValue());
+      }
       Fault fault = takeFault(method.textValue());
       if (fault != null && fault.action() == Action.DELAY) {
         sleep(fault.delay());
@@ -445,6 +575,7 @@ final class JsonRpcTestTarget implements AutoCloseable {
 
   private JsonNode dispatch(String method, JsonNode params) throws RpcError, StoreException {
     return switch (method) {
+      case "bdev_wait_for_examine" -> waitForExamine(params);
       case "bdev_get_bdevs" -> getBdevs(params);
       case "bdev_lvol_get_lvstores" -> getLvstores(params);
       case "bdev_lvol_create" -> createLvol(params);
@@ -467,9 +598,8 @@ final class JsonRpcTestTarget implements AutoCloseable {
     }
     ArrayNode all = json.createArrayNode();
     all.add(baseBdev());
-    for (Lvol lvol : store.listLvols().lvols()) {
-      all.add(lvolBdev(LVS_NAME, LVS_UUID, lvol.name(), lvol.uuid(), lvol.sizeBytes(),
-          lvol.kind()));
+    for (JsonNode entry : ourLvols()) {
+      all.add(entry);
     }
     int i = 0;
     for (Map.Entry<String, Long> e : foreignLvols.entrySet()) {
@@ -480,37 +610,111 @@ final class JsonRpcTestTarget implements AutoCloseable {
       return all;
     }
     for (JsonNode b : all) {
-      if (name.equals(b.get("name").textValue())
-          || containsText(b.get("aliases"), name)) {
+      if (b.isObject() && (name.equals(b.path("name").textValue())
+          || containsText(b.get("aliases"), name))) {
         return json.createArrayNode().add(b);
       }
     }
     throw new RpcError(-19, "No such device");
   }
 
-  private JsonNode getLvstores(JsonNode params) throws RpcError {
-    String uuid = null;
-    String lvsName = null;
-    if (params != null) {
-      if (!params.isObject()) {
-        throw invalidParams();
-      }
-      uuid = textOrNull(params, "uuid");
-      lvsName = textOrNull(params, "lvs_name");
-      if (uuid != null && lvsName != null) {
-        throw invalidParams();
+  /**
+   * The entries of the test lvol store's lvols as {@code bdev_get_bdevs} shows them now: none
+   * while the lvol store is absent, not the ones not open yet, not the ones being deleted;
+   * altered as asked.
+   */
+  private List<JsonNode> ourLvols() throws StoreException {
+    LvolListing listing = store.listLvols(); // a LIST call of the backing store: takes its faults
+    List<JsonNode> out = new ArrayList<>();
+    if (lvstoreState == LvstoreState.ABSENT) {
+      return out;
+    }
+    String lvs = lvsName;
+    Set<String> deleting = new TreeSet<>();
+    for (String n : store.pendingLate()) {
+      if (!store.pendingCreate(n).orElse(true)) {
+        deleting.add(n);
       }
     }
+    Map<String, ObjectNode> entries = new java.util.TreeMap<>();
+    for (Lvol lvol : listing.lvols()) {
+      entries.put(lvol.name(), lvolBdev(lvs, LVS_UUID, lvol.name(), lvol.uuid(), lvol.sizeBytes(),
+          lvol.kind()));
+    }
+    Set<String> unreadable = new TreeSet<>();
+    for (LvolListing.Unreadable u : listing.unreadable()) {
+      unreadable.addAll(u.names());
+    }
+    for (Lvol lvol : store.lvols()) {
+      if (unreadable.contains(lvol.name())) {
+        ObjectNode b = lvolBdev(lvs, LVS_UUID, lvol.name(), lvol.uuid(), lvol.sizeBytes(),
+            lvol.kind());
+        b.put("num_blocks", "unreadable");
+        entries.put(lvol.name(), b);
+      }
+    }
+    for (Map.Entry<String, ObjectNode> e : entries.entrySet()) {
+      String name = e.getKey();
+      if (notOpen.contains(name) || deleting.contains(name)) {
+        continue;
+      }
+      Function<ObjectNode, List<JsonNode>> change = alterations.get(name);
+      if (change == null) {
+        out.add(e.getValue());
+      } else {
+        out.addAll(change.apply(e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  /** Answers once no examine is running; an examine that starts after it is not waited for. */
+  private JsonNode waitForExamine(JsonNode params) throws RpcError {
+    if (params != null) {
+      throw new RpcError(-32602, "bdev_wait_for_examine requires no parameters");
+    }
+    synchronized (this) {
+      if (lvstoreState == LvstoreState.OPENING) {
+        lvstoreState(LvstoreState.LOADED);
+      }
+      if (examineAfterNextWait) {
+        examineAfterNextWait = false;
+        lvstoreState(LvstoreState.OPENING); // the examine starts as the answer leaves
+      }
+    }
+    return json.getNodeFactory().booleanNode(true);
+  }
+
+  private JsonNode getLvstores(JsonNode params) throws RpcError {
+    boolean ours = lvstoreState != LvstoreState.ABSENT;
+    String name = lvsName;
     ArrayNode out = json.createArrayNode();
-    if (uuid == null && lvsName == null) {
-      out.add(lvstore(LVS_NAME, LVS_UUID));
+    if (params == null) {
+      if (ours) {
+        out.add(lvstore(name, LVS_UUID));
+      }
       out.add(lvstore(FOREIGN_LVS_NAME, FOREIGN_LVS_UUID));
       return out;
     }
-    if (LVS_UUID.equals(uuid) || LVS_NAME.equals(lvsName)) {
-      return out.add(lvstore(LVS_NAME, LVS_UUID));
+    // as rpc_bdev_lvol_get_lvstores: decode {uuid, lvs_name}, then exactly one of them
+    if (!params.isObject()) {
+      throw new RpcError(-32603, "spdk_json_decode_object failed");
     }
-    if (FOREIGN_LVS_UUID.equals(uuid) || FOREIGN_LVS_NAME.equals(lvsName)) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (!Set.of("uuid", "lvs_name").contains(f.getKey()) || !f.getValue().isTextual()) {
+        throw new RpcError(-32603, "spdk_json_decode_object failed");
+      }
+    }
+    String uuid = textOrNull(params, "uuid");
+    String lvs = textOrNull(params, "lvs_name");
+    if ((uuid == null) == (lvs == null)) {
+      throw new RpcError(-22, "Invalid argument");
+    }
+    if (ours && (LVS_UUID.equalsIgnoreCase(uuid) || name.equals(lvs))) {
+      return out.add(lvstore(name, LVS_UUID));
+    }
+    if (FOREIGN_LVS_UUID.equalsIgnoreCase(uuid) || FOREIGN_LVS_NAME.equals(lvs)) {
       return out.add(lvstore(FOREIGN_LVS_NAME, FOREIGN_LVS_UUID));
     }
     throw new RpcError(-19, "No such device");
@@ -530,7 +734,8 @@ final class JsonRpcTestTarget implements AutoCloseable {
         || (clear != null && !Set.of("none", "unmap", "write_zeroes").contains(clear))) {
       throw invalidParams();
     }
-    if (!(LVS_UUID.equals(uuid) || LVS_NAME.equals(lvsName))) {
+    if (lvstoreState == LvstoreState.ABSENT
+        || !(LVS_UUID.equalsIgnoreCase(uuid) || this.lvsName.equals(lvsName))) {
       throw new RpcError(-19, "No such device");
     }
     long bytes = -Math.floorDiv(-mib.asLong() * MIB, clusterSize) * clusterSize;
@@ -547,8 +752,9 @@ final class JsonRpcTestTarget implements AutoCloseable {
       throw invalidParams();
     }
     String lvolName = null;
-    if (name.startsWith(LVS_NAME + "/")) {
-      lvolName = name.substring(LVS_NAME.length() + 1);
+    String lvs = lvsName;
+    if (name.startsWith(lvs + "/")) {
+      lvolName = name.substring(lvs.length() + 1);
     } else {
       for (Lvol l : store.lvols()) {
         if (l.uuid().equals(name)) {
@@ -556,13 +762,15 @@ final class JsonRpcTestTarget implements AutoCloseable {
         }
       }
     }
-    if (lvolName == null) {
+    if (lvolName == null || lvstoreState == LvstoreState.ABSENT || notOpen.contains(lvolName)) {
       throw new RpcError(-19, "No such device");
     }
     try {
       store.deleteLvol(lvolName);
     } catch (LvolNotFoundException e) {
       throw new RpcError(-19, "No such device");
+    } catch (LvolBusyException e) {
+      throw new RpcError(-32603, "Device or resource busy"); // rpc_bdev_lvol_delete_cb: EBUSY
     }
     return json.getNodeFactory().booleanNode(true);
   }
@@ -605,11 +813,9 @@ final class JsonRpcTestTarget implements AutoCloseable {
     l.put("thin_provision", true);
     l.put("num_clusters", -Math.floorDiv(-size, clusterSize));
     l.put("num_allocated_clusters", 0);
-    l.put("snapshot", kind == LvolKind.SNAPSHOT);
+    // v26.05 sends "clones" only for a snapshot that has clones; the target models none
+    l.put("snapshot", kind == LvolKind.SNAPSHOT || kind == LvolKind.OTHER);
     l.put("clone", false);
-    if (kind == LvolKind.SNAPSHOT) {
-      l.putArray("clones");
-    }
     l.put("esnap_clone", false);
     return b;
   }
@@ -623,15 +829,17 @@ final class JsonRpcTestTarget implements AutoCloseable {
     io.put("nvme_io", false);
   }
 
+  /** An lvol store entry with spdk_tgt v26.05's fields, in its order. */
   private ObjectNode lvstore(String name, String uuid) {
     ObjectNode s = json.createObjectNode();
     s.put("uuid", uuid);
-    s.put("base_bdev", BASE_BDEV);
-    s.put("free_clusters", TOTAL_CLUSTERS - store.lvols().size());
-    s.put("cluster_size", clusterSize);
-    s.put("total_data_clusters", TOTAL_CLUSTERS);
-    s.put("block_size", BLOCK_SIZE);
     s.put("name", name);
+    s.put("base_bdev", BASE_BDEV);
+    s.put("total_data_clusters", TOTAL_CLUSTERS);
+    s.put("free_clusters", TOTAL_CLUSTERS - store.lvols().size());
+    s.put("block_size", BLOCK_SIZE);
+    s.put("cluster_size", clusterSize);
+    s.put("max_growable_size", TOTAL_CLUSTERS * clusterSize * 32);
     return s;
   }
 

@@ -52,7 +52,7 @@ class SpdkClientBench {
             () -> client.call("bdev_lvol_get_lvstores", null)));
         lines.add(run("bdev_get_bdevs, 101 bdevs (~65 KB), raw call", threads, seconds,
             () -> client.call("bdev_get_bdevs", null)));
-        lines.add(run("listLvols (same call, decoded to Lvol)", threads, seconds,
+        lines.add(run("listLvols (wait, lvstores, bdevs; decoded)", threads, seconds,
             () -> store.listLvols().lvols()));
       }
       String report = String.join("\n", lines);

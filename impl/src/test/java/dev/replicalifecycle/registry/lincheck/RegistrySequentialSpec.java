@@ -1,6 +1,7 @@
 package dev.replicalifecycle.registry.lincheck;
 
 import dev.replicalifecycle.registry.model.RegistryModel;
+import dev.replicalifecycle.store.InMemoryLvolStore;
 
 /**
  * Lincheck's sequential specification: every operation of every test class here, with the same
@@ -48,5 +49,14 @@ public class RegistrySequentialSpec {
 
   public String getB() {
     return Outcomes.of(model.get(B));
+  }
+
+  public void lateNextCreate() {
+    model.store().setLateLanding(AtomicLvolStore.LANDING);
+    model.store().failNext(InMemoryLvolStore.Call.CREATE, 1, InMemoryLvolStore.Fault.TIMEOUT_LATE);
+  }
+
+  public void hideNextListing() {
+    model.store().hideLvstore(InMemoryLvolStore.DEFAULT_LVSTORE, 1);
   }
 }

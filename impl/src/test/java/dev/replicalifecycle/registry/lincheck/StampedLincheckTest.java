@@ -60,6 +60,20 @@ public class StampedLincheckTest {
     }
   }
 
+  /** The fault-model operations on V4 as production builds it (no step listener). */
+  public static class FaultModelV4 extends RegistryOperations.FaultModel {
+    public FaultModelV4() {
+      super(Variant.V4, false);
+    }
+  }
+
+  /** Partial listings on V4 with a step listener (its verify then sorts its names). */
+  public static class PartialListingsV4Listened extends RegistryOperations.PartialListings {
+    public PartialListingsV4Listened() {
+      super(Variant.V4, true);
+    }
+  }
+
   /** Loss of r1 and rounds in one thread, churn on r2 in the other, on V4. */
   public static class LossUnderChurnV4 extends RegistryOperations.LossUnderChurn {
     public LossUnderChurnV4() {
@@ -134,12 +148,43 @@ public class StampedLincheckTest {
         ClientOpsV4.class);
   }
 
+  /**
+   * create/delete/get/verify with partial listings, with a step listener (model checking); the
+   * same operations without the partial listings and without a listener run in stress mode.
+   */
   @Test
   void clientOpsModelChecking() {
     timed(
-        "V4 create/delete/get/verify, model checking",
-        withAll(LincheckSupport.modelChecking(), List.of(LOST_UPDATE)),
-        ClientOpsV4.class);
+        "V4 create/delete/get/verify and partial listings, listener, model checking",
+        withAll(LincheckSupport.modelChecking(), List.of(LOST_UPDATE_LISTENED, PARTIAL_LISTING)),
+        PartialListingsV4Listened.class);
+  }
+
+  // A create whose call lands late, racing a delete and a round whose listing misses the store.
+  private static final ExecutionScenario LATE_CREATE =
+      scenario(
+          FaultModelV4.class,
+          List.of("lateNextCreate"),
+          List.of(List.of("create", "get"), List.of("delete"), List.of("hideNextListing", "verify")),
+          List.of("get"));
+  private static final ExecutionScenario LOST_UPDATE_LISTENED =
+      scenario(
+          PartialListingsV4Listened.class,
+          List.of("create"),
+          List.of(List.of("verify"), List.of("delete", "create")),
+          List.of("get"));
+  private static final ExecutionScenario PARTIAL_LISTING =
+      scenario(
+          PartialListingsV4Listened.class,
+          List.of("create", "hideNextListing"),
+          List.of(List.of("verify", "get"), List.of("delete", "create")),
+          List.of("get"));
+
+  /** SPDK's faults, on the production path (no listener), stress mode. */
+  @Test
+  void faultModelStress() {
+    timed("V4 late-landing create and partial listing, no listener, stress",
+        LincheckSupport.stress().addCustomScenario(LATE_CREATE), FaultModelV4.class);
   }
 
   /** V2's lost update schedule alone: V4 passes it (the round skips the changed name). */

@@ -74,6 +74,20 @@ public final class RegistryModel {
     this.store = store;
   }
 
+  /**
+   * A model in the state of a registry whose entries are {@code replicas} (all in the default lvol
+   * store), over {@code store} (a copy of the real store: see {@link InMemoryLvolStore#copy}).
+   * What a round marked error for a missing lvol is not known here: no entry is recoverable.
+   */
+  public static RegistryModel of(InMemoryLvolStore store, List<Replica> replicas) {
+    RegistryModel m = new RegistryModel(store);
+    for (Replica r : replicas) {
+      m.entries.put(r.name(), r);
+      m.lvstores.put(r.name(), InMemoryLvolStore.DEFAULT_LVSTORE);
+    }
+    return m;
+  }
+
   /** The model's store: inject faults, lose and put lvols here as in the real one. */
   public InMemoryLvolStore store() {
     return store;

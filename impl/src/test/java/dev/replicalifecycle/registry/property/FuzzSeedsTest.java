@@ -9,9 +9,13 @@ import dev.replicalifecycle.registry.property.Op.Create;
 import dev.replicalifecycle.registry.property.Op.Delete;
 import dev.replicalifecycle.registry.property.Op.FailNext;
 import dev.replicalifecycle.registry.property.Op.Get;
+import dev.replicalifecycle.registry.property.Op.HideLvstore;
+import dev.replicalifecycle.registry.property.Op.LateFinish;
 import dev.replicalifecycle.registry.property.Op.LoseLvol;
 import dev.replicalifecycle.registry.property.Op.PutOrphan;
 import dev.replicalifecycle.registry.property.Op.Restart;
+import dev.replicalifecycle.registry.property.Op.RestartDuring;
+import dev.replicalifecycle.registry.property.Op.Unreadable;
 import dev.replicalifecycle.registry.property.Op.Verify;
 import dev.replicalifecycle.store.InMemoryLvolStore.Call;
 import dev.replicalifecycle.store.InMemoryLvolStore.Fault;
@@ -89,6 +93,21 @@ class FuzzSeedsTest {
         new Concurrent(List.of(new LoseLvol("r0"), new Get("r0")),
             List.of(new Verify(), new Get("r0")), 0x9),
         new Restart(), new Verify()));
+    // SPDK's fault model (issue 9)
+    m.put("create-lands-late", List.of(
+        new FailNext(Call.CREATE, Fault.TIMEOUT_LATE, 1), new Create("r0", MIB), new Delete("r0"),
+        new Verify(), new Get("r0"), new Create("r0", MIB)));
+    m.put("delete-lands-late", List.of(
+        new Create("r1", MIB), new FailNext(Call.DELETE, Fault.TIMEOUT_LATE, 2), new Delete("r1"),
+        new Verify(), new Create("r1", MIB), new LateFinish(false), new Delete("r1")));
+    m.put("restart-during-ops", List.of(
+        new Create("r0", MIB), new FailNext(Call.CREATE, Fault.TIMEOUT_LATE, 1),
+        new RestartDuring(List.of(new Delete("r0"), new Create("r2", MIB)),
+            List.of(new Create("r0", MIB), new Verify()), 0x3c3c),
+        new Verify(), new Get("r0")));
+    m.put("partial-listings", List.of(
+        new Create("r0", MIB), new Create("r1", MIB), new HideLvstore(), new Verify(),
+        new Unreadable("r1"), new LoseLvol("r0"), new Verify(), new Get("r0"), new Get("r1")));
     return m;
   }
 
@@ -109,10 +128,12 @@ class FuzzSeedsTest {
 
   @Test
   void seedsHoldOnV4() {
-    Harness harness = new Harness(Subject.v4());
-    seeds().forEach((name, ops) -> {
-      Harness.Failure f = harness.run(ops);
-      assertNull(f, () -> name + ": " + f + "\n" + Op.renderAll(ops) + f.renderTrace());
-    });
+    for (Harness harness : List.of(new Harness(Subject.v4()), new Harness(Subject.v4Plain()))) {
+      seeds().forEach((name, ops) -> {
+        Harness.Failure f = harness.run(ops);
+        assertNull(f, () -> harness.target() + ", " + name + ": " + f + "\n" + Op.renderAll(ops)
+            + f.renderTrace());
+      });
+    }
   }
 }

@@ -93,6 +93,63 @@ sealed interface Op {
     }
   }
 
+  /** The store finishes the calls it started and left pending: they land, or are dropped. */
+  record LateFinish(boolean apply) implements Op {
+    @Override
+    public String render() {
+      return apply ? "pending store calls land" : "pending store calls are dropped";
+    }
+  }
+
+  /** The next listing misses the lvol store (not loaded yet, renamed). */
+  record HideLvstore() implements Op {
+    @Override
+    public String render() {
+      return "next listing misses the lvol store";
+    }
+  }
+
+  /** The next listing cannot read the entry of lvol {@code name}. */
+  record Unreadable(String name) implements Op {
+    @Override
+    public String render() {
+      return "next listing cannot read lvol " + name;
+    }
+  }
+
+  /**
+   * A restart while the old registry's operations are still running: the {@code old} ops run on
+   * the old registry in one thread; the other thread closes it, opens a new registry over the same
+   * store and runs the {@code fresh} ops there. {@code schedule} as for {@link Concurrent}.
+   */
+  record RestartDuring(List<Op> old, List<Op> fresh, long schedule) implements Op {
+    public RestartDuring {
+      old = List.copyOf(old);
+      fresh = List.copyOf(fresh);
+      for (Op op : old) {
+        if (!op.concurrentOk()) {
+          throw new IllegalArgumentException("not allowed in a thread: " + op);
+        }
+      }
+      for (Op op : fresh) {
+        if (!op.concurrentOk()) {
+          throw new IllegalArgumentException("not allowed in a thread: " + op);
+        }
+      }
+    }
+
+    @Override
+    public String render() {
+      return "restart during [" + Concurrent.join(old) + "], then [" + Concurrent.join(fresh)
+          + "], schedule 0x" + Long.toHexString(schedule);
+    }
+
+    @Override
+    public boolean concurrentOk() {
+      return false;
+    }
+  }
+
   /** The server restarts: the registry is closed, a new one opens over the same store. */
   record Restart() implements Op {
     @Override
@@ -138,7 +195,7 @@ sealed interface Op {
       return false;
     }
 
-    private static String join(List<Op> ops) {
+    static String join(List<Op> ops) {
       return ops.stream().map(Op::render).collect(Collectors.joining("; "));
     }
   }

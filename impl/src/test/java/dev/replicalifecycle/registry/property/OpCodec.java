@@ -5,9 +5,13 @@ import dev.replicalifecycle.registry.property.Op.Create;
 import dev.replicalifecycle.registry.property.Op.Delete;
 import dev.replicalifecycle.registry.property.Op.FailNext;
 import dev.replicalifecycle.registry.property.Op.Get;
+import dev.replicalifecycle.registry.property.Op.HideLvstore;
+import dev.replicalifecycle.registry.property.Op.LateFinish;
 import dev.replicalifecycle.registry.property.Op.LoseLvol;
 import dev.replicalifecycle.registry.property.Op.PutOrphan;
 import dev.replicalifecycle.registry.property.Op.Restart;
+import dev.replicalifecycle.registry.property.Op.RestartDuring;
+import dev.replicalifecycle.registry.property.Op.Unreadable;
 import dev.replicalifecycle.registry.property.Op.Verify;
 import dev.replicalifecycle.store.InMemoryLvolStore.Call;
 import dev.replicalifecycle.store.InMemoryLvolStore.Fault;
@@ -32,9 +36,12 @@ final class OpCodec {
   static final int MAX_THREAD_OPS = 3;
 
   /** Kinds allowed inside a thread of a concurrent op: 0..{@value}-1. */
-  private static final int INNER_KINDS = 11;
-  /** All kinds: inner ones, fault injection (2 codes), restart, concurrent (3 codes). */
-  private static final int ALL_KINDS = 17;
+  private static final int INNER_KINDS = 14;
+  /**
+   * All kinds: inner ones, fault injection (2 codes), restart, restart during ops, concurrent (3
+   * codes).
+   */
+  private static final int ALL_KINDS = 21;
 
   private OpCodec() {}
 
@@ -134,11 +141,15 @@ final class OpCodec {
       case 8 -> new LoseLvol(name(in));
       case 9 -> new PutOrphan(name(in), size(in));
       case 10 -> new Get(name(in));
-      case 11, 12 -> new FailNext(
+      case 11 -> new LateFinish(in.pick(4) != 0);
+      case 12 -> new HideLvstore();
+      case 13 -> new Unreadable(name(in));
+      case 14, 15 -> new FailNext(
           Call.values()[in.pick(Call.values().length)],
           Fault.values()[in.pick(Fault.values().length)],
           1 + in.pick(2));
-      case 13 -> new Restart();
+      case 16 -> new Restart();
+      case 17 -> new RestartDuring(thread(in), thread(in), in.bits());
       default -> new Concurrent(thread(in), thread(in), in.bits());
     };
   }
@@ -184,11 +195,19 @@ final class OpCodec {
       out.write(nameIndex(g.name()));
     } else if (op instanceof Verify) {
       out.write(6);
+    } else if (op instanceof LateFinish l) {
+      out.write(11);
+      out.write(l.apply() ? 1 : 0);
+    } else if (op instanceof HideLvstore) {
+      out.write(12);
+    } else if (op instanceof Unreadable u) {
+      out.write(13);
+      out.write(nameIndex(u.name()));
     } else if (op instanceof FailNext f) {
       if (f.count() < 1 || f.count() > 2) {
         throw new IllegalArgumentException("count must be 1 or 2: " + f);
       }
-      out.write(11);
+      out.write(14);
       out.write(f.call().ordinal());
       out.write(f.fault().ordinal());
       out.write(f.count() - 1);
@@ -200,9 +219,16 @@ final class OpCodec {
       out.write(nameIndex(p.name()));
       out.write(sizeIndex(p.size()));
     } else if (op instanceof Restart) {
-      out.write(13);
+      out.write(16);
+    } else if (op instanceof RestartDuring r) {
+      out.write(17);
+      thread(r.old(), out);
+      thread(r.fresh(), out);
+      for (int i = 0; i < 8; i++) {
+        out.write((int) (r.schedule() >>> (8 * i)) & 0xff);
+      }
     } else if (op instanceof Concurrent c) {
-      out.write(14);
+      out.write(18);
       thread(c.left(), out);
       thread(c.right(), out);
       for (int i = 0; i < 8; i++) {

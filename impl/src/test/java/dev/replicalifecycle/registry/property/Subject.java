@@ -26,12 +26,20 @@ interface Subject extends AutoCloseable {
    * registry's {@code get}, which is lock-free in every variant.
    */
   default Optional<Replica> peek(String name) {
-    return registry().get(name);
+    try {
+      return registry().get(name);
+    } catch (dev.replicalifecycle.registry.RegistryClosedException e) {
+      return Optional.empty(); // a closed registry holds nothing
+    }
   }
 
   /** Every entry, read without blocking: the registry's {@code list}. */
   default List<Replica> peekAll() {
-    return registry().list();
+    try {
+      return registry().list();
+    } catch (dev.replicalifecycle.registry.RegistryClosedException e) {
+      return List.of();
+    }
   }
 
   /**
@@ -61,17 +69,40 @@ interface Subject extends AutoCloseable {
    *     spec's {@code InsertsFirst}: V0, V4); {@code NoDeleteWhileCreating} is vacuous otherwise
    * @param sequentialModel whether the V4 sequential model describes its one-at-a-time
    *     behaviour (results, map and store compared after every sequential op)
+   * @param stepped whether the registry reports its steps to the harness (a step listener): the
+   *     harness then interleaves concurrent ops step by step and keeps the spec's history from
+   *     the steps; without one (the path production runs) concurrent ops run one thread after the
+   *     other and history is kept per operation
    */
-  record Target(String label, Factory factory, boolean insertsFirst, boolean sequentialModel) {
+  record Target(String label, Factory factory, boolean insertsFirst, boolean sequentialModel,
+      boolean stepped) {
+    /** A target that reports its steps. */
+    Target(String label, Factory factory, boolean insertsFirst, boolean sequentialModel) {
+      this(label, factory, insertsFirst, sequentialModel, true);
+    }
+
     @Override
     public String toString() {
       return label;
     }
   }
 
-  /** The V4 registry of {@code src/main}, built as library users build it. */
+  /** The V4 registry of {@code src/main}, built as library users build it, with a step listener. */
   static Target v4() {
-    return new Target("V4", V4Subject::new, true, true);
+    return new Target("V4", V4Subject::new, true, true, true);
+  }
+
+  /**
+   * The V4 registry built exactly as production code builds it: no step listener (its verify
+   * round then takes the listener-free branch).
+   */
+  static Target v4Plain() {
+    return new Target("V4 (no listener)", (store, l) -> new V4Subject(store, null), true, true, false);
+  }
+
+  /** {@link #v4()} or {@link #v4Plain()}. */
+  static Target v4(boolean stepped) {
+    return stepped ? v4() : v4Plain();
   }
 
   /**
@@ -116,7 +147,8 @@ interface Subject extends AutoCloseable {
     private final ReplicaRegistry registry;
 
     V4Subject(LvolStore store, StepListener listener) {
-      this.registry = ReplicaRegistry.builder(store).stepListener(listener).build();
+      ReplicaRegistry.Builder b = ReplicaRegistry.builder(store).retryDelay(java.time.Duration.ofNanos(1));
+      this.registry = (listener == null ? b : b.stepListener(listener)).build();
     }
 
     @Override
@@ -131,7 +163,7 @@ interface Subject extends AutoCloseable {
      */
     @Override
     public int liveObjects(String name) {
-      return registry.get(name).isPresent() ? 1 : 0;
+      return peek(name).isPresent() ? 1 : 0;
     }
   }
 }

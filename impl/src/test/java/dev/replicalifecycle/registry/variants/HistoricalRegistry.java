@@ -717,9 +717,18 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     return new StoreUnavailableException("store call threw " + e, e);
   }
 
+  /**
+   * The start of a step. A closed registry is a server whose process ended: no step of it runs
+   * any more (a store call already made may still be applied), so an operation ends with {@link
+   * RegistryClosedException} at its next step, reported with the outcome {@code closed}.
+   */
   private void before(SpecAction action, String name) {
     if (listener != null) {
       listener.beforeStep(action, name);
+    }
+    if (closed) {
+      after(action, name, "closed");
+      throw new RegistryClosedException();
     }
   }
 
