@@ -16,7 +16,8 @@
 (*    once.  SPDK never cancels a request.  While a started create of n is *)
 (*    pending, a create of n answers EEXIST, a delete of n answers         *)
 (*    "not found" and listings do not show n; while a started delete of n  *)
-(*    is pending, n is still listed and a second delete answers "busy";    *)
+(*    is pending, listings no longer show n (SPDK unregisters the bdev     *)
+(*    first), a create of n answers EEXIST and a second delete "busy";     *)
 (*  - the server restarts: map, exposures, in-flight work and the engine's *)
 (*    view are lost; lvols are kept; (LateOn) the store calls the lost     *)
 (*    operations had already issued are still executed after it;          *)
@@ -606,6 +607,10 @@ BrokenPipe ==
                         /\ map[n].st \notin {"stopped", "error"}
                        THEN [map[n] EXCEPT !.st = "error"] ELSE map[n]]
 
+(* The lvols a listing shows: not those SPDK is deleting. *)
+Listed == {n \in lvols : ~Deleting(n)}
+RListed == {n \in rlvols : ~RDeleting(n)}
+
 (* bdev_get_bdevs: one atomic listing.  It may be partial (MaxUncertain):  *)
 (* the lvstores of some names missing (renamed, or not loaded yet), some   *)
 (* entries unreadable.  V0..V3 (Go's JSON decoding) fail the whole round   *)
@@ -616,14 +621,14 @@ VerifyList ==
     /\ vf.pc = "list"
     /\ \/ \E cov \in SUBSET Names, unr \in SUBSET Names :
             LET partial == cov /= Names \/ unr /= {} IN
-            /\ unr \subseteq (lvols \cup rlvols) \cap cov
+            /\ unr \subseteq (Listed \cup RListed) \cap cov
             /\ partial => left.uncertain > 0
             /\ left' = IF partial THEN [left EXCEPT !.uncertain = @ - 1] ELSE left
             /\ IF Variant /= "V4" /\ unr /= {}
                  THEN /\ vf' = IdleVerify
                       /\ Step("VerifyList", "verify", None, "unreadable")
-                 ELSE /\ vf' = [vf EXCEPT !.pc = "apply", !.seen = (lvols \cap cov) \ unr,
-                                          !.rseen = (rlvols \cap cov) \ unr, !.uncov = Names \ cov,
+                 ELSE /\ vf' = [vf EXCEPT !.pc = "apply", !.seen = (Listed \cap cov) \ unr,
+                                          !.rseen = (RListed \cap cov) \ unr, !.uncov = Names \ cov,
                                           !.unread = unr, !.todo = Names]
                       /\ Step("VerifyList", "verify", None, IF partial THEN "partial" ELSE "ok")
             /\ UNCHANGED map

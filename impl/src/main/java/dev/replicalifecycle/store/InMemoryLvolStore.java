@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Faults: {@link #failNext(Call, int, Fault)} makes the next calls of a kind fail in a chosen
  * way; {@link Fault#TIMEOUT_LATE} leaves the call <em>started</em>, as SPDK does with a request
- * it never answered in time: a create's name is taken but not listed, a delete's lvol is still
- * listed and refuses another delete, until the call lands ({@link #landLate}, or on its own after
+ * it never answered in time: a create's name is taken but not listed, a delete's lvol is no longer
+ * listed or found but its name is taken and another delete is refused as busy, until the call lands ({@link #landLate}, or on its own after
  * {@link #setLateLanding} more calls) or is dropped ({@link #dropLate}). {@link #hideLvstore}
  * and {@link #unreadable} make listings partial. {@link #setLatency} slows a kind of call down,
  * {@link #loseLvol} makes an lvol disappear (disk loss), {@link #putLvol} adds one behind the
@@ -181,8 +181,8 @@ public final class InMemoryLvolStore implements LvolStore {
       List<Lvol> read = new ArrayList<>();
       List<LvolListing.Unreadable> unread = new ArrayList<>();
       for (Lvol l : lvols.values()) {
-        if (hidden.containsKey(l.lvstore())) {
-          continue;
+        if (hidden.containsKey(l.lvstore()) || deleting(l.name())) {
+          continue; // a store unregisters an lvol it starts deleting: no longer listed
         }
         if (unreadable.containsKey(l.name())) {
           unread.add(new LvolListing.Unreadable(l.lvstore(), Set.of(l.name()),
@@ -206,8 +206,14 @@ public final class InMemoryLvolStore implements LvolStore {
       throw failure(Call.FIND, fault, name);
     }
     synchronized (lock) {
-      return Optional.ofNullable(lvols.get(name));
+      return deleting(name) ? Optional.empty() : Optional.ofNullable(lvols.get(name));
     }
+  }
+
+  /** A delete of this lvol is pending. Under the lock. */
+  private boolean deleting(String name) {
+    Pending p = pending.get(name);
+    return p != null && !p.create();
   }
 
   // ------------------------------------------------------------------ faults and the environment

@@ -15,7 +15,9 @@ import java.util.Optional;
  * died is still executed. While a create of a name that the store has started is still pending,
  * another create of that name fails with {@link LvolAlreadyExistsException}, a delete of it with
  * {@link LvolNotFoundException}, and listings do not show it; while a delete it has started is
- * pending, the lvol is still listed and another delete fails with {@link LvolBusyException}. A
+ * pending, listings and look-ups no longer show the lvol (SPDK unregisters its bdev first), but a
+ * create of its name fails with {@link LvolAlreadyExistsException} and another delete with {@link
+ * LvolBusyException}. A
  * store starts the requests of one caller in the order they were made, so a request made after a
  * timed-out one sees that one either done, never to be done, or started.
  *
