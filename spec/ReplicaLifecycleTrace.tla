@@ -102,7 +102,9 @@ Replay(e) ==
     \/ a = "DeleteProbe"    /\ DeleteProbe(p)
     \/ a = "DeleteRemove"   /\ DeleteRemove(p)
     \/ a = "VerifyStart"    /\ VerifyStart
-    \/ a = "VerifyList"     /\ VerifyList
+    \/ a = "VerifyList"     /\ CASE EvOutcome(e) = "ok"                -> VerifyListFull
+                                []   EvOutcome(e) \in {"fail", "broken"} -> VerifyListFault
+                                []   OTHER                              -> VerifyListPartial
     \/ a = "VerifyApply"    /\ IF n = None THEN VerifyApplyRound ELSE VerifyApplyName(n)
     \/ a = "LoseLvol"       /\ LoseLvol(n)
     \/ a = "Restart"        /\ Restart

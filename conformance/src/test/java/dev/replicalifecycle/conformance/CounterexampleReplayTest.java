@@ -24,11 +24,13 @@ import org.junit.jupiter.api.TestFactory;
  * Spec to Java: every counterexample TLC finds for the manifest's violation models is replayed,
  * step by step, on the Java variant of the same name (V0..V3: the test-only historical
  * registries; V4 mutants: {@link Mutants}, where one exists). Asserted: Java takes every step the
- * spec takes with the same outcome; after every step the spec's six safety properties, evaluated
+ * spec takes with the same outcome; after every step the spec's nine safety properties, evaluated
  * in Java, agree with the same properties evaluated on TLC's state (so the model's property is
  * first violated at the same step on both sides); a liveness lasso keeps Java's verify skipping,
- * loop after loop, without detecting the lost lvol. Then the same schedule is replayed on the
- * library (V4) as far as it applies, and V4 violates nothing (and detects the lost lvol).
+ * loop after loop, without detecting the lost lvol ({@code LostLvolDetected}), or keeps Java's
+ * operation running ({@code OperationsReturn}). Then the same schedule is replayed on the library
+ * (V4) as far as it applies, and V4 violates nothing, returns from every operation (and detects
+ * the lost lvol).
  */
 class CounterexampleReplayTest {
 
@@ -104,8 +106,9 @@ class CounterexampleReplayTest {
     return out;
   }
 
+  /** The step into state {@code i}, with what that state says about its environment (see {@link SpecStep}). */
   static SpecStep step(ItfTrace t, int i) {
-    return SpecStep.of((Map<?, ?>) t.value(i, "step"));
+    return SpecStep.of((Map<?, ?>) t.value(i, "step")).withState(t.state(i));
   }
 
   /**
@@ -191,7 +194,9 @@ class CounterexampleReplayTest {
     int specFirst = -1;
     Replayer.Config cfg = new Replayer.Config(variant, m.mutant(), m.engineOn(), m.rebuildOn(), m.rebuilds(),
         Replayer.Mode.FAITHFUL);
-    Set<String> lost = m.kind().equals("liveness") ? undetected(t, t.loop()) : Set.of();
+    boolean lostLvol = m.property().equals("LostLvolDetected");
+    Set<String> lost = lostLvol ? undetected(t, t.loop()) : Set.of();
+    Set<String> stuck = m.property().equals("OperationsReturn") ? stuck(t) : Set.of();
     Map<String, String> renaming = renaming(schedule, names);
     try (Replayer r = new Replayer(cfg, names).renaming(renaming)) {
       for (int k = 0; k < schedule.size(); k++) {
@@ -229,6 +234,12 @@ class CounterexampleReplayTest {
             fail(m.model() + ": Java's verify marked an entry error inside the loop\n" + log);
           }
         }
+        if (!stuck.isEmpty() && s.state() == t.loop()) {
+          for (String c : stuck) {
+            assertTrue(r.inFlight(c), m.model() + ": at the loop's start (step " + (k + 1) + ") Java's operation of "
+                + c + " has returned\n" + log);
+          }
+        }
       }
     }
     System.out.println(m.model() + " replayed on " + cfg.variant() + (m.mutant() == null ? "" : "-" + m.mutant())
@@ -238,10 +249,31 @@ class CounterexampleReplayTest {
     if (m.kind().equals("safety")) {
       assertEquals(t.size() - 1, specFirst, m.model() + ": TLC's trace ends where " + m.property() + " breaks");
       assertEquals(specFirst, javaFirst, m.model() + ": " + m.property() + " first violated at the same step\n" + log);
-    } else {
+    } else if (lostLvol) {
       assertTrue(!lost.isEmpty(), m.model() + ": the lasso has a lost lvol");
+    } else {
+      assertTrue(!stuck.isEmpty(), m.model() + ": the lasso has an operation that never returns");
     }
     replayOnV4(m, schedule, names, lost, renaming);
+  }
+
+  /** The clients whose operation is in flight in every state of the lasso's loop. */
+  static Set<String> stuck(ItfTrace t) {
+    Set<String> out = null;
+    for (int i = t.loop(); i < t.size(); i++) {
+      Set<String> busy = new TreeSet<>();
+      ((Map<?, ?>) t.value(i, "cl")).forEach((c, st) -> {
+        if (!"idle".equals(String.valueOf(((Map<?, ?>) st).get("op")))) {
+          busy.add(c.toString());
+        }
+      });
+      if (out == null) {
+        out = busy;
+      } else {
+        out.retainAll(busy);
+      }
+    }
+    return out == null ? Set.of() : out;
   }
 
   /** Names whose entry is running/stopped with no lvol in spec state {@code i} (the spec's Undetected). */
@@ -277,6 +309,7 @@ class CounterexampleReplayTest {
         log.append("      then ").append(f).append('\n');
       }
       assertTrue(r.violations().isEmpty(), m.model() + ": V4 violates " + r.violations() + " at the end\n" + log);
+      assertTrue(r.idle(), m.model() + ": on V4 every operation returns\n" + log);
       for (String n : lost) {
         Optional<Replica> e = r.subject().registry().get(r.javaName(n));
         assertTrue(e.isEmpty() || e.get().state() == ReplicaState.ERROR,

@@ -22,6 +22,15 @@ class GeneratedBehaviourTest {
   static final int DEPTH = Integer.getInteger("conformance.generated.depth", 40);
   static final long SEED = Long.getLong("conformance.generated.seed", 1);
 
+  /**
+   * Steps of SPDK's fault model that the default batch must reach at least once (so that the
+   * replay of the fault model cannot pass by never meeting it).
+   */
+  static final java.util.Set<String> COVERED = java.util.Set.of("CreateLvol timeout-late", "CreateRollback notfound",
+      "CreateSettle exists", "CreateSettle ok", "DeleteProbe ok", "LateApply create", "LateApply delete",
+      "LateDrop create", "VerifyList partial", "VerifyApply uncertain", "VerifyApply error", "VerifyApply adopt",
+      "RebuildDropHead ok", "RebuildCloneHead ok", "Restart with calls left pending");
+
   @Test
   void simulatedV4BehavioursReplayOnTheLibrary() {
     Simulation.Generated g = Simulation.generate(Paths.outDir().resolve("sim"), BEHAVIOURS, DEPTH, SEED);
@@ -53,6 +62,19 @@ class GeneratedBehaviourTest {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+    for (List<SpecStep> behaviour : g.behaviours()) {
+      for (SpecStep s : behaviour) {
+        seen.merge(s.action() + " " + s.outcome(), 1, Integer::sum);
+        if (s.action().equals("Restart") && s.late() != null && !s.late().isEmpty()) {
+          seen.merge("Restart with calls left pending", 1, Integer::sum);
+        }
+      }
+    }
+    System.out.println("GeneratedBehaviours: steps by action and outcome: " + seen);
+    java.util.Set<String> missing = new java.util.TreeSet<>(COVERED);
+    missing.removeAll(seen.keySet());
+    assertTrue(missing.isEmpty() || BEHAVIOURS < 300, "the generated behaviours never take " + missing);
     System.out.printf("GeneratedBehaviours: %d V4 behaviours of %d steps from TLC simulation (seed %d) in %.1f s;"
             + " replayed on the library in %.1f s: %.0f replays/s, %.0f steps/s%n",
         g.behaviours().size(), DEPTH, SEED, g.seconds(), seconds, g.behaviours().size() / seconds, steps / seconds);

@@ -65,7 +65,7 @@ final class LassoClosing {
     SpecStep inferred = switch (action) {
       case "VerifyStart", "VerifyList" -> new SpecStep(action, "verify", null, "ok");
       case "VerifyApply" -> verifyApply(last, target, variant, mutant);
-      default -> clientStep(t, action, last, target);
+      default -> clientStep(t, action, last, target, variant, mutant);
     };
     if (inferred == null) {
       throw new IllegalStateException("cannot infer the lasso's closing step " + label + " (" + action
@@ -115,8 +115,15 @@ final class LassoClosing {
     if (st != null && Set.of("creating", "deleting", "reserved").contains(st) && !"JudgeInFlight".equals(mutant)) {
       return "inflight";
     }
-    if (st != null && Set.of("running", "stopped", "creating", "deleting").contains(st) && !seen.contains(n)
-        && !rseen.contains(n)) {
+    boolean missing = !seen.contains(n) && (!rseen.contains(n) || "NoRebuildExemption".equals(mutant));
+    boolean judged = st != null && Set.of("running", "stopped", "creating", "deleting").contains(st) && missing;
+    if (judged && strings((Set<?>) vf.get("uncov")).contains(n) && !"JudgeUncovered".equals(mutant)) {
+      return "uncertain";
+    }
+    if (judged && strings((Set<?>) vf.get("unread")).contains(n) && !"JudgeUnreadable".equals(mutant)) {
+      return "uncertain";
+    }
+    if (judged) {
       return "error";
     }
     if (st == null && seen.contains(n)) {
@@ -126,10 +133,19 @@ final class LassoClosing {
   }
 
   private static SpecStep clientStep(ItfTrace t, String action, Map<String, Object> last,
-      Map<String, Object> target) {
+      Map<String, Object> target, String variant, String mutant) {
+    boolean v4 = "V4".equals(variant);
     Map<?, ?> clBefore = (Map<?, ?>) last.get("cl");
     Map<?, ?> clAfter = (Map<?, ?>) target.get("cl");
     Set<?> lvols = (Set<?>) last.get("lvols");
+    Set<?> rlvols = (Set<?>) last.get("rlvols");
+    Set<String> pending = new TreeSet<>();
+    for (Object x : (Set<?>) last.get("late")) {
+      Map<?, ?> call = (Map<?, ?>) x;
+      if (Boolean.TRUE.equals(call.get("started"))) {
+        pending.add(call.get("call") + " " + call.get("name"));
+      }
+    }
     List<SpecStep> found = new ArrayList<>();
     for (Map.Entry<?, ?> e : clBefore.entrySet()) {
       Map<?, ?> c = (Map<?, ?>) e.getValue();
@@ -142,17 +158,29 @@ final class LassoClosing {
       String pc = String.valueOf(c.get("pc"));
       String res = String.valueOf(c.get("res"));
       String n = "idle".equals(op) ? String.valueOf(after.get("name")) : String.valueOf(c.get("name"));
+      // a store call's answer, as the spec's CreateCall, DeleteCall, RdeleteCall give it without a fault
+      String create = lvols.contains(n) || pending.contains("create " + n) ? "exists" : "ok";
+      String delete = pending.contains("delete " + n) ? "busy" : lvols.contains(n) ? "ok" : "notfound";
+      String rdelete = pending.contains("rdelete " + n) ? "busy" : rlvols.contains(n) ? "ok" : "notfound";
+      boolean creating = "create".equals(op);
+      boolean deleting = "delete".equals(op);
       String outcome = switch (action) {
         case "CreateReserve" -> "idle".equals(op) ? "ok" : null;
         case "DeleteMark" -> "idle".equals(op) ? (entry((Map<?, ?>) last.get("map"), n) == null ? "absent" : "found")
             : null;
-        case "CreateLvol" -> "create".equals(op) && "lvol".equals(pc) ? (lvols.contains(n) ? "exists" : "ok") : null;
+        case "CreateLvol" -> !creating || !"lvol".equals(pc) ? null
+            : v4 && !"NoPrecheck".equals(mutant) && (lvols.contains(n) || rlvols.contains(n)) ? "exists"
+            : !v4 && lvols.contains(n) ? "ok" // V0..V3 reuse the head
+            : create;
         case "CreateExpose" -> "expose".equals(pc) ? "ok" : null;
         case "CreatePublish" -> "publish".equals(pc) ? ("ok".equals(res) ? "running" : "error") : null;
-        case "CreateRollback" -> "rollback".equals(pc) ? (lvols.contains(n) ? "ok" : "notfound") : null;
-        case "CreateAbort" -> "abort".equals(pc) ? ("leftover".equals(res) ? "error" : "removed") : null;
-        case "DeleteLvol" -> "delete".equals(op) && "lvol".equals(pc) ? (lvols.contains(n) ? "ok" : "notfound") : null;
-        case "DeleteRemove" -> "remove".equals(pc) ? ("ok".equals(res) ? "removed" : "error") : null;
+        case "CreateRollback" -> creating && "rollback".equals(pc) ? delete : null;
+        case "CreateSettle" -> creating && "settle".equals(pc) ? create : null;
+        case "CreateAbort" -> creating && "abort".equals(pc) ? "removed" : null;
+        case "DeleteRlvol" -> deleting && "rlvol".equals(pc) ? rdelete : null;
+        case "DeleteLvol" -> deleting && "lvol".equals(pc) ? delete : null;
+        case "DeleteProbe" -> deleting && "probe".equals(pc) ? create : null;
+        case "DeleteRemove" -> deleting && "remove".equals(pc) ? ("ok".equals(res) ? "removed" : "error") : null;
         default -> null;
       };
       if (outcome != null) {

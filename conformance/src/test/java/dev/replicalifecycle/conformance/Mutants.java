@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,11 +40,11 @@ import javax.tools.ToolProvider;
  * no longer matches the source fails loudly, so a mutant cannot silently drift away from the
  * library it mutates; no copy of the library is kept in the tests.
  *
- * <p>Mirrored: {@code JudgeInFlight}, {@code NoCas}, {@code GlobalSkip}, {@code
- * NoopAbsentDelete}, {@code NoPrecheck}. Not mirrored: {@code NoReserve} and {@code NoNameLock}:
- * the library keeps the name's in-flight operation in its map slot (the reservation <em>is</em>
- * the per-name lock, and every later step of the operation checks that it still owns the slot),
- * so removing either guard is not a local change but a different data structure.
+ * <p>Mirrored: see {@link #MIRRORED}. Not mirrored ({@link #NOT_MIRRORED} says why): {@code
+ * NoReserve} and {@code NoNameLock} (the library keeps the name's in-flight operation in its map
+ * slot: the reservation <em>is</em> the per-name lock, and every later step of the operation
+ * checks that it still owns the slot, so removing either guard is not a local change but a
+ * different data structure), {@code NoFence} and {@code LeakOnGiveUp}.
  *
  * <p>Thread-safe; each mutant is compiled once per JVM.
  */
@@ -52,13 +53,20 @@ final class Mutants {
 
   /** The spec's mutants that have a Java counterpart here. */
   static final List<String> MIRRORED =
-      List.of("JudgeInFlight", "NoCas", "GlobalSkip", "NoopAbsentDelete", "NoPrecheck");
+      List.of("JudgeInFlight", "NoCas", "GlobalSkip", "NoopAbsentDelete", "NoPrecheck", "NoSettle", "NoProbe",
+          "FirstV4", "JudgeUncovered", "JudgeUnreadable", "NoRebuildExemption");
 
   /** The spec's mutants without one, and why (see the class comment). */
   static final Map<String, String> NOT_MIRRORED =
       Map.of(
           "NoReserve", "the reservation is the slot every later step of a create checks it owns",
-          "NoNameLock", "the per-name lock is the slot's in-flight future, not a separate guard");
+          "NoNameLock", "the per-name lock is the slot's in-flight future, not a separate guard",
+          "NoFence", "the spec's unfenced old incarnation issues its next call late; in Java that is a thread of the"
+              + " closed registry, which a step replay cannot pair with a LateApply step: FaultModelTest."
+              + "parkedDeleteOfAClosedRegistryNeverTouchesTheStore reproduces the hazard (it fails on the registry"
+              + " before the fence)",
+          "LeakOnGiveUp", "Java gives up at its operation deadline, which a step-by-step replay does not schedule:"
+              + " FaultModelTest.createThatCannotSettleGivesUpAndDeleteSettlesIt covers the give-up path");
 
   private static final String PKG = "dev.replicalifecycle.registry";
   private static final String ORIGINAL = "StampedRegistry";
@@ -68,7 +76,8 @@ final class Mutants {
   static ReplicaRegistry open(String mutant, LvolStore store, StepListener listener) {
     Constructor<?> c = COMPILED.computeIfAbsent(mutant, Mutants::compile);
     try {
-      return (ReplicaRegistry) c.newInstance(store, listener);
+      return (ReplicaRegistry) c.newInstance(store, listener, Duration.ofMinutes(2), Duration.ofNanos(1),
+          Duration.ofSeconds(10));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot open mutant " + mutant, e);
     }
@@ -78,6 +87,18 @@ final class Mutants {
 
   private record Patch(String what, String from, String to) {}
 
+  private static final Patch NO_SETTLE =
+      new Patch("a rollback that finds no lvol frees the name at once (the create may still be pending)",
+          "if (del.ok()) {", "if (del.ok() || del.is(LvolNotFoundException.class)) {");
+  private static final Patch DELETE_TRUSTS_NOT_FOUND =
+      new Patch("a delete trusts \"not found\" even where a create of the name may be pending",
+          "if (r.ok() || (r.is(LvolNotFoundException.class) && !probe)) {",
+          "if (r.ok() || r.is(LvolNotFoundException.class)) {");
+  /** Verify's test of whether the listing proves a replica's lvols absent, and the branch it guards. */
+  private static final String CERTAIN =
+      "!d.listing.certainAbout(name, cur.lvstore()) || !d.listing.certainAbout(name + LvolKind.REBUILDING_SUFFIX, cur.lvstore())";
+  private static final String UNCERTAIN = "if (" + CERTAIN + ") {";
+
   private static List<Patch> patches(String mutant) {
     return switch (mutant) {
       case "JudgeInFlight" -> List.of(
@@ -85,6 +106,7 @@ final class Mutants {
               """
                   if (cur != null && cur.busy() != null) {
                     d.outcome = "inflight";
+                    d.skip = SkipReason.IN_FLIGHT;
                     return cur;
                   }
               """, ""),
@@ -93,23 +115,29 @@ final class Mutants {
               "if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED"
                   + " || r.state() == ReplicaState.CREATING || r.state() == ReplicaState.DELETING)) {"),
           new Patch("... keeping the operation's claim on the slot (as the spec keeps cl)",
-              "return cur.settle(d.result, clock);",
-              "return new Slot(d.result, clock.incrementAndGet(), cur.busy());"),
+              "return new Slot(d.result, clock.incrementAndGet(), null, cur.lvstore(), r.state());",
+              "return new Slot(d.result, clock.incrementAndGet(), cur.busy(), cur.lvstore(), r.state());"),
+          new Patch("... also when following a re-cloned head",
+              "d.result = r.withLvolUuid(head.uuid()); return new Slot(d.result, clock.incrementAndGet(), null,"
+                  + " head.lvstore(), null);",
+              "d.result = r.withLvolUuid(head.uuid()); return new Slot(d.result, clock.incrementAndGet(), cur.busy(),"
+                  + " head.lvstore(), null);"),
           new Patch("... and never adopting into a reservation of an absent name (the spec's entry is not None)",
               "if (r == null && head != null) {",
               "if (r == null && head != null && (cur == null || cur.busy() == null)) {"));
       case "NoCas" -> List.of(
           new Patch("verify applies a decision even if the name changed since the stamp",
               """
-                  if (cur != null && cur.version() > stamp) {
+                  if (cur != null && cur.version() > d.stamp) {
                     d.outcome = "changed";
+                    d.skip = SkipReason.CHANGED_SINCE_STAMP;
                     return cur;
                   }
               """, ""));
       case "GlobalSkip" -> List.of(
           new Patch("verify skips every name if any name changed since the stamp (V3's counter)",
-              "if (cur != null && cur.version() > stamp) {",
-              "if (slots.values().stream().anyMatch(s -> s.version() > stamp)) {"));
+              "if (cur != null && cur.version() > d.stamp) {",
+              "if (slots.values().stream().anyMatch(s -> s.version() > d.stamp)) {"));
       case "NoopAbsentDelete" -> List.of(
           new Patch("delete of a name with no entry reserves nothing ...",
               """
@@ -123,21 +151,35 @@ final class Mutants {
               """),
           new Patch("... and returns at once",
               """
-                    after(SpecAction.DeleteMark, name, cur != null && cur.live() ? "found" : "absent");
-                    break;
+                    after(SpecAction.DeleteMark, name, marked);
               """,
               """
-                    after(SpecAction.DeleteMark, name, cur != null && cur.live() ? "found" : "absent");
-                    if (cur == null || !cur.live()) {
+                    after(SpecAction.DeleteMark, name, marked);
+                    if (marked.equals("absent")) {
+                      done.complete(null);
                       return;
                     }
-                    break;
               """));
       case "NoPrecheck" -> List.of(
           new Patch("create does not look the name up before making the lvol",
-              "exists = store.findLvol(name).isPresent();", "exists = false && store.findLvol(name).isPresent();"));
+              "store.findLvol(name).isPresent() || store.findLvol(name + LvolKind.REBUILDING_SUFFIX).isPresent()",
+              "false"));
+      case "NoSettle" -> List.of(NO_SETTLE);
+      case "NoProbe" -> List.of(DELETE_TRUSTS_NOT_FOUND,
+          new Patch("a rollback that finds no lvol does not probe: it tries the delete again",
+              "if (del.is(LvolNotFoundException.class)) {", "if (false) {"));
+      case "FirstV4" -> List.of(NO_SETTLE, DELETE_TRUSTS_NOT_FOUND);
+      case "JudgeUncovered" -> List.of(
+          new Patch("verify judges a replica whose lvol store the listing did not cover",
+              UNCERTAIN, "if ((" + CERTAIN + ") && !d.listing.missingLvstores().contains(cur.lvstore())) {"));
+      case "JudgeUnreadable" -> List.of(
+          new Patch("verify takes an unreadable entry for an absent lvol",
+              UNCERTAIN, "if ((" + CERTAIN + ") && d.listing.missingLvstores().contains(cur.lvstore())) {"));
+      case "NoRebuildExemption" -> List.of(
+          new Patch("verify ignores the name's rebuilding lvol",
+              "if (head == null && !d.rebuilding.contains(name)) {", "if (head == null) {"));
       default -> throw new IllegalArgumentException(
-          "no Java mutant " + mutant + " (mirrored: " + MIRRORED + "; not: " + NOT_MIRRORED + ")");
+          "no Java mutant " + mutant + " (mirrored: " + MIRRORED + "; not: " + NOT_MIRRORED.keySet() + ")");
     };
   }
 
@@ -229,7 +271,8 @@ final class Mutants {
         }
       }
       top = lookup.defineClass(out.get(PKG + "." + name).toByteArray());
-      Constructor<?> c = top.getDeclaredConstructor(LvolStore.class, StepListener.class);
+      Constructor<?> c = top.getDeclaredConstructor(LvolStore.class, StepListener.class, Duration.class,
+          Duration.class, Duration.class);
       c.setAccessible(true);
       return c;
     } catch (ReflectiveOperationException e) {

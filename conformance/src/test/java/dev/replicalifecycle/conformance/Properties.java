@@ -26,18 +26,25 @@ final class Properties {
   /** The safety properties, in the spec's order. */
   static final List<String> NAMES =
       List.of("NoDeleteWhileCreating", "CreatedStaysVisible", "OneObjectPerName", "DeleteIsFinal",
+          "FailedCreateLeavesNothing", "ReservationHasOwner", "RunningIsExposed",
           "NoHealthyReplicaMarkedErr", "NoForeignLvolDeleted");
 
   // ------------------------------------------------------------------ Java side
 
   /**
-   * The Java side's history variables ({@code created}, {@code deleted}, {@code harmed}, {@code
-   * unjust}, {@code foreign}), the engine's view {@code eng} and the operations in flight, fed
-   * with every step the replay takes. Not thread-safe: the replay calls it between steps.
+   * The Java side's history variables ({@code created}, {@code deleted}, {@code failed}, {@code
+   * harmed}, {@code unjust}, {@code foreign}, {@code fresh}), the engine's view {@code eng} and the
+   * operations in flight, fed with every step the replay takes. Not thread-safe: the replay calls
+   * it between steps.
    */
   static final class JavaHistory {
     final Set<String> created = new HashSet<>();
     final Set<String> deleted = new HashSet<>();
+    final Set<String> failed = new HashSet<>();
+    /** Names whose lvol a create call made and no create returned running on since. */
+    final Set<String> fresh = new HashSet<>();
+    /** Clients whose create in flight had its lvol call time out (outcome unknown). */
+    final Set<String> unknown = new HashSet<>();
     final Set<String> harmed = new HashSet<>();
     final Set<String> unjust = new TreeSet<>();
     final Set<String> foreign = new TreeSet<>();
@@ -48,8 +55,6 @@ final class Properties {
     final Map<String, String> deleting = new HashMap<>();
     /** client -> the id of the object its create built (its {@code obj}, as introspection names it). */
     final Map<String, Long> creatingObj = new HashMap<>();
-    /** client -> whether its CreateLvol made the lvol (it was absent before, present after). */
-    final Map<String, Boolean> made = new HashMap<>();
     final boolean engineOn;
     final boolean rebuildOn;
     int rebuildsLeft;
@@ -70,14 +75,26 @@ final class Properties {
      */
     void clientStep(String client, String action, String n, String outcome, boolean lvolBefore,
         boolean lvolAfter, boolean endsOp, InMemoryLvolStore store) {
+      if (!lvolBefore && lvolAfter
+          && (action.equals("CreateLvol") || action.equals("CreateSettle") || action.equals("DeleteProbe"))) {
+        fresh.add(n); // a create call made the lvol
+      }
+      if (lvolBefore && !lvolAfter) {
+        fresh.remove(n);
+      }
       switch (action) {
         case "CreateReserve" -> {
           deleted.remove(n);
+          failed.remove(n);
           if (outcome.equals("ok")) {
             creating.put(client, n);
           }
         }
-        case "CreateLvol" -> made.put(client, !lvolBefore && lvolAfter);
+        case "CreateLvol" -> {
+          if (outcome.equals("timeout")) {
+            unknown.add(client);
+          }
+        }
         case "CreatePublish" -> {
           if (outcome.equals("running")) {
             boolean intact = intact(n, store);
@@ -89,17 +106,26 @@ final class Properties {
             }
             if (intact) {
               harmed.remove(n);
+            } else {
+              harmed.add(n);
             }
+            fresh.remove(n);
+          } else if (unknown.contains(client)) {
+            failed.add(n); // V0..V3 publish an error object after an unknown outcome
           }
         }
         case "CreateRollback" -> {
-          if (lvolBefore && !lvolAfter && !made.getOrDefault(client, false)) {
-            foreign.add(n);
+          // the spec marks foreign on the step's effect, before the fresh bookkeeping above
+        }
+        case "CreateAbort" -> {
+          if (outcome.equals("removed") && unknown.contains(client)) {
+            failed.add(n);
           }
         }
         case "DeleteMark" -> {
           harmed.add(n);
           created.remove(n);
+          failed.remove(n);
           if (endsOp && outcome.equals("absent")) {
             deleted.add(n);
           } else {
@@ -107,7 +133,7 @@ final class Properties {
             deleting.put(client, n);
           }
         }
-        case "DeleteLvol" -> created.remove(n);
+        case "DeleteLvol", "DeleteRlvol" -> created.remove(n);
         case "DeleteRemove" -> {
           if (outcome.equals("removed")) {
             deleted.add(n);
@@ -120,13 +146,33 @@ final class Properties {
         creatingObj.remove(client);
         creating.remove(client);
         deleting.remove(client);
-        made.remove(client);
+        unknown.remove(client);
+      }
+    }
+
+    /**
+     * A rollback deleted lvol {@code n}, which existed before: foreign unless fresh. Call before
+     * {@link #clientStep} for that step (which forgets the lvol's freshness).
+     */
+    void rollbackDeleted(String n) {
+      if (!fresh.contains(n)) {
+        foreign.add(n);
+      }
+    }
+
+    /** A pending call landed: a create made a fresh lvol, a delete removed one. */
+    void lateApplied(String n, boolean create) {
+      if (create) {
+        fresh.add(n);
+      } else {
+        fresh.remove(n);
       }
     }
 
     void loseLvol(String n) {
       harmed.add(n);
       created.remove(n);
+      fresh.remove(n);
     }
 
     void restart() {
@@ -135,7 +181,7 @@ final class Properties {
       creating.clear();
       creatingObj.clear();
       deleting.clear();
-      made.clear();
+      unknown.clear();
     }
 
     /** The engine's poll found n missing or in error: ERR, unjust unless harmed. */
@@ -182,9 +228,30 @@ final class Properties {
       }
       for (String n : new TreeSet<>(deleted)) {
         Optional<Replica> e = subject.registry().get(n);
-        if (e.isPresent() || store.contains(n) || store.contains(n + LvolKind.REBUILDING_SUFFIX)) {
+        if (e.isPresent() || store.contains(n) || store.contains(n + LvolKind.REBUILDING_SUFFIX)
+            || store.pendingCreate(n).orElse(false)) {
           out.putIfAbsent("DeleteIsFinal", n + " was deleted but has " + (e.isPresent() ? "an entry " + e.get()
-              : "an lvol"));
+              : "an lvol, or a create of it pending"));
+        }
+      }
+      for (String n : new TreeSet<>(failed)) {
+        Optional<Replica> e = subject.registry().get(n);
+        if (e.isPresent() || store.contains(n) || store.pendingCreate(n).orElse(false)) {
+          out.putIfAbsent("FailedCreateLeavesNothing", "a failed create of " + n + " left "
+              + (e.isPresent() ? "an entry " + e.get() : "an lvol, or a create of it pending"));
+        }
+      }
+      for (LiveObject o : live) {
+        if (!o.inMap()) {
+          continue;
+        }
+        boolean reservation = o.state() == ReplicaState.CREATING
+            || (o.state() == ReplicaState.DELETING && !subject.terminatingIsDeleting());
+        if (reservation && !creating.containsValue(o.name()) && !deleting.containsValue(o.name())) {
+          out.putIfAbsent("ReservationHasOwner", o.name() + " is " + o.state() + " with no operation in flight");
+        }
+        if (o.state() == ReplicaState.RUNNING && !o.exposed()) {
+          out.putIfAbsent("RunningIsExposed", o.name() + " is running but its object holds no exposure");
         }
       }
       if (!unjust.isEmpty()) {
@@ -242,9 +309,40 @@ final class Properties {
         out.add("OneObjectPerName");
       }
     }
+    Set<Object> pendingCreates = new HashSet<>();
+    for (Object x : set(s.get("late"))) {
+      Map<?, ?> r = (Map<?, ?>) x;
+      if ("create".equals(r.get("call")) && Boolean.TRUE.equals(r.get("started"))) {
+        pendingCreates.add(r.get("name"));
+      }
+    }
     for (Object n : set(s.get("deleted"))) {
-      if (map.get(n) instanceof Map<?, ?> || lvols.contains(n) || rlvols.contains(n)) {
+      if (map.get(n) instanceof Map<?, ?> || lvols.contains(n) || rlvols.contains(n) || pendingCreates.contains(n)) {
         out.add("DeleteIsFinal");
+      }
+    }
+    for (Object n : set(s.get("failed"))) {
+      boolean found = map.get(n) instanceof Map<?, ?> e && !e.get("st").equals("reserved");
+      if (found || lvols.contains(n) || pendingCreates.contains(n)) {
+        out.add("FailedCreateLeavesNothing");
+      }
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getValue() instanceof Map<?, ?> entry)) {
+        continue;
+      }
+      Object st = entry.get("st");
+      if (Set.of("pending", "creating", "deleting", "reserved").contains(st)) {
+        boolean owned = cl.values().stream().anyMatch(c -> {
+          Map<?, ?> cs = (Map<?, ?>) c;
+          return !cs.get("op").equals("idle") && cs.get("name").equals(e.getKey()) && cs.get("obj").equals(entry.get("obj"));
+        });
+        if (!owned) {
+          out.add("ReservationHasOwner");
+        }
+      }
+      if ("running".equals(st) && !exposed.contains(List.of(e.getKey(), entry.get("obj")))) {
+        out.add("RunningIsExposed");
       }
     }
     if (!set(s.get("unjust")).isEmpty()) {

@@ -44,13 +44,14 @@ final class RecordedTraces {
               public StepListener listener(InMemoryLvolStore store) {
                 if (rec[0] == null) {
                   rec[0] = new Recorder(absentDeleteEnds, store);
+                  store.setLateListener(rec[0]::late);
                 }
                 return rec[0];
               }
 
               @Override
               public void restarted() {
-                rec[0].env("Restart", null);
+                rec[0].env("Restart", null, "ok");
               }
             });
     rec[0].finish();

@@ -32,12 +32,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Order: one lock is held from {@code beforeStep} to {@code afterStep}, so events are in
  *       the order the steps took effect. (For a registry that blocks inside a step, as V0..V3
  *       do on their locks, use it only under a scheduler that grants enabled steps.)
- *   <li>{@code busy} outcomes are dropped: a try that found the name busy is not a spec step.
+ *   <li>A {@code busy} CreateReserve or DeleteMark is dropped: a try that found the name busy
+ *       is not a spec step (the spec's action is not enabled); a {@code busy} store answer is.
+ *       Steps of a closed registry ({@code closed}: the fence refused them) are dropped too: no
+ *       step of an old incarnation runs after a restart.
  *   <li>Processes: verify's steps get proc {@code verify}; a client operation gets the lowest
  *       client id {@code c1..ck} free when it starts and keeps it until its last step (the spec's
  *       clients are idle between operations).
  *   <li>Names: renamed {@code n1..nk} in order of first appearance.
- *   <li>Environment: {@link #env} records LoseLvol and Restart; given the store, the recorder
+ *   <li>Environment: {@link #env} records LoseLvol, Restart, LateApply and LateDrop; {@link
+ *       #late}, installed as the store's {@code LateListener}, records the pending calls the
+ *       store finishes by itself; given the store, the recorder
  *       also finds lost head lvols itself by comparing the store's heads before each step with
  *       those after the previous one, and flags a head that appeared behind the registry's back
  *       ({@link #unmodelled()}): the spec has no such step.
@@ -88,13 +93,18 @@ final class Recorder implements StepListener {
   @Override
   public void afterStep(Step step) {
     try {
-      if (!step.outcome().equals("busy")) {
+      if (!waits(step) && !step.outcome().equals("closed")) {
         record(step);
       }
       snapshot();
     } finally {
       lock.unlock();
     }
+  }
+
+  private static boolean waits(Step step) {
+    return step.outcome().equals("busy")
+        && (step.action() == SpecAction.CreateReserve || step.action() == SpecAction.DeleteMark);
   }
 
   private void record(Step step) {
@@ -127,17 +137,49 @@ final class Recorder implements StepListener {
     events.add(new Event(a, proc, canon(step.name()), step.outcome()));
   }
 
-  /** An environment step: {@code LoseLvol} (with the Java name) or {@code Restart}. */
-  void env(String action, String javaName) {
+  /**
+   * An environment step: {@code LoseLvol} (with the Java name), {@code Restart}, or {@code
+   * LateApply}/{@code LateDrop} (the replica's Java name; outcome create, delete or rdelete).
+   */
+  void env(String action, String javaName, String outcome) {
     lock.lock();
     try {
       diffStore();
-      events.add(new Event(action, "env", canon(javaName), "ok"));
+      events.add(new Event(action, "env", canon(javaName), outcome));
       if (action.equals("Restart")) {
         clientOf.clear();
         busyClients.clear();
       }
       snapshot();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The store finished a pending call by itself (its {@code LateListener}): LateApply or LateDrop.
+   * Called under the store's lock, on the thread whose store call landed it (inside that step,
+   * whose event follows: the landing took effect first) or on a thread of the test.
+   */
+  void late(String lvol, boolean create, boolean applied) {
+    boolean inStep = lock.isHeldByCurrentThread(); // the step's own store changes are not losses
+    lock.lock();
+    try {
+      if (!inStep) {
+        diffStore();
+      }
+      boolean rebuilding = lvol.endsWith(LvolKind.REBUILDING_SUFFIX);
+      String replica = rebuilding ? lvol.substring(0, lvol.length() - LvolKind.REBUILDING_SUFFIX.length()) : lvol;
+      events.add(new Event(applied ? "LateApply" : "LateDrop", "env", canon(replica),
+          create ? "create" : rebuilding ? "rdelete" : "delete"));
+      if (applied && !rebuilding) {
+        // the store changed under its own lock: follow it here, not by a listing
+        if (create) {
+          heads.add(lvol);
+        } else {
+          heads.remove(lvol);
+        }
+      }
     } finally {
       lock.unlock();
     }

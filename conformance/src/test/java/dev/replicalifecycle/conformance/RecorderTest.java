@@ -2,9 +2,12 @@ package dev.replicalifecycle.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.replicalifecycle.registry.ReplicaOutcomeUnknownException;
 import dev.replicalifecycle.registry.ReplicaRegistry;
+import dev.replicalifecycle.registry.ReplicaStoreException;
 import dev.replicalifecycle.registry.SpecAction;
 import dev.replicalifecycle.registry.property.RecordedRuns;
 import dev.replicalifecycle.registry.variants.Variant;
@@ -40,8 +43,12 @@ class RecorderTest {
         VerifyList verify -> ok
         VerifyApply verify n1 -> error
         DeleteMark c1 n2 -> absent
+        DeleteRlvol c1 n2 -> notfound
         DeleteLvol c1 n2 -> notfound
-        DeleteRemove c1 n2 -> removed""", render(rec.events()));
+        DeleteProbe c1 n2 -> ok
+        DeleteLvol c1 n2 -> ok
+        DeleteRemove c1 n2 -> removed""", render(rec.events()),
+        "a delete of a name with no replica proves the absence with a probe create, and deletes what it made");
     assertNull(rec.unmodelled());
     store.putLvol("vol-c", 1);
     reg.verify();
@@ -75,9 +82,47 @@ class RecorderTest {
         CreateExpose c1 n1 -> ok
         CreatePublish c1 n1 -> running
         DeleteMark c1 n1 -> found
+        DeleteRlvol c1 n1 -> notfound
         DeleteLvol c1 n1 -> ok
         DeleteRemove c1 n1 -> removed""", render(rec.events()),
         "the busy try is not an event; the delete gets c1 again: the create had ended");
+  }
+
+  /**
+   * A create whose lvol call timed out while the store still runs it: the rollback finds nothing
+   * and the probe finds the name taken until the store lands the call by itself (inside a later
+   * store call: its LateApply comes first), then the rollback deletes it. A delete whose call the
+   * store never finishes (an earlier incarnation's) gets busy answers (steps) until its deadline,
+   * then gives up.
+   */
+  @Test
+  void recordsLateCallsAndBusyAnswers() {
+    InMemoryLvolStore store = new InMemoryLvolStore();
+    Recorder rec = new Recorder(false, store);
+    store.setLateListener(rec::late);
+    store.setLateLanding(2);
+    ReplicaRegistry reg = ReplicaRegistry.builder(store).stepListener(rec)
+        .operationTimeout(java.time.Duration.ofMillis(300)).retryDelay(java.time.Duration.ofMillis(1)).build();
+    store.failNext(InMemoryLvolStore.Call.CREATE, 1, InMemoryLvolStore.Fault.TIMEOUT_LATE);
+    assertThrows(ReplicaStoreException.class, () -> reg.create("vol-a", 1 << 20));
+    assertEquals(List.of(), store.lvols());
+    reg.create("vol-b", 1 << 20);
+    store.setLateLanding(0);
+    assertTrue(store.startPending("vol-b", false, 0), "a delete of vol-b the store never finishes");
+    assertThrows(ReplicaOutcomeUnknownException.class, () -> reg.delete("vol-b"));
+    reg.close();
+    rec.finish();
+    List<String> events = rec.events().stream().map(Object::toString).toList();
+    assertEquals(List.of("CreateReserve c1 n1 -> ok", "CreateLvol c1 n1 -> timeout",
+        "CreateRollback c1 n1 -> notfound", "LateApply env n1 -> create", "CreateSettle c1 n1 -> exists",
+        "CreateRollback c1 n1 -> ok", "CreateAbort c1 n1 -> removed"), events.subList(0, 7));
+    int busy = 0;
+    for (String e : events) {
+      busy += e.equals("DeleteLvol c1 n2 -> busy") ? 1 : 0;
+    }
+    assertTrue(busy > 0, String.join("\n", events));
+    assertEquals("DeleteRemove c1 n2 -> error", events.get(events.size() - 1));
+    assertNull(rec.unmodelled());
   }
 
   @Test

@@ -26,7 +26,11 @@ import java.util.TreeSet;
  * until the spec's next step of that client grants it (a client's operations run one after the
  * other, like the spec's); a verify round runs in a thread started at VerifyStart. Environment
  * steps run inline: LoseLvol, Restart (the registry is closed and its parked operations
- * abandoned, a new one opens over the same store), the engine's poll and the rebuild.
+ * abandoned, a new one opens over the same store; the store calls the spec says the old
+ * incarnation had issued are started in the store), LateApply and LateDrop (the store finishes a
+ * pending call: it never does on its own in a replay), the engine's poll and the rebuild (its
+ * head dropped and re-cloned). A VerifyList that the spec says was partial gets a listing that
+ * misses the same lvol stores (one per name here) and cannot read the same entries.
  *
  * <p>Two modes. {@link Mode#FAITHFUL}: the Java step must be the spec's (same action, name and
  * outcome; Java says {@code timeout} for both timeout kinds); a store fault the spec's outcome
@@ -128,7 +132,19 @@ final class Replayer implements AutoCloseable {
     this.recorder = recorder;
     this.history = new Properties.JavaHistory(cfg.engineOn(), cfg.rebuildOn(), cfg.rebuilds());
     this.listener = recorder == null ? sched : RecordedRuns.chain(sched, recorder);
+    // the store lands or drops a pending call only when the spec says so (LateApply, LateDrop);
+    // each replica's lvols live in an lvol store of their own, so that a listing can miss one
+    // name's lvol store and cover another's (the spec's per-name coverage)
+    store.setLateLanding(0);
+    store.setPlacement(Replayer::lvstoreOf);
     this.subject = Subject.open(cfg.variant(), cfg.mutant(), store, listener);
+  }
+
+  /** The lvol store of an lvol in a replay: one per replica name, {@code lvs-<replica>}. */
+  static String lvstoreOf(String lvol) {
+    String n = lvol.endsWith(LvolKind.REBUILDING_SUFFIX)
+        ? lvol.substring(0, lvol.length() - LvolKind.REBUILDING_SUFFIX.length()) : lvol;
+    return "lvs-" + n;
   }
 
   private final Recorder recorder;
@@ -239,14 +255,28 @@ final class Replayer implements AutoCloseable {
     if (faithful && !outcomeMatches(s.outcome(), st.outcome())) {
       throw new Divergence(index, s, "Java's outcome is " + st.outcome() + ", the spec's " + s.outcome());
     }
-    if (!"busy".equals(st.outcome()) && s.isClient()) {
+    if (s.isClient() && !waits(st)) {
       clientStep(s.proc(), label, st, before, after);
     }
     return st.outcome() + (faithful ? "" : " (" + st.action() + (n == null ? "" : " " + n) + ")");
   }
 
+  /**
+   * A {@code busy} try of CreateReserve or DeleteMark: the operation waits for the name (not a
+   * spec step: the spec's action is not enabled). A {@code busy} store answer is a step.
+   */
+  private static boolean waits(Step st) {
+    return "busy".equals(st.outcome())
+        && (st.action() == SpecAction.CreateReserve || st.action() == SpecAction.DeleteMark);
+  }
+
   private Fault inject(SpecMapping m, SpecStep s) {
-    boolean exists = s.name() != null && store.contains(javaName(s.name()));
+    if (m == SpecMapping.VerifyList) {
+      listing(s);
+    }
+    String n = javaName(s.name());
+    String lvol = n == null ? null : m == SpecMapping.DeleteRlvol ? n + LvolKind.REBUILDING_SUFFIX : n;
+    boolean exists = lvol != null && store.contains(lvol);
     boolean noOp = m.call == Call.CREATE ? exists : !exists;
     Optional<Map.Entry<Call, Fault>> f = m.fault(s.outcome(), noOp);
     if (f.isPresent() && m == SpecMapping.CreateLvol && exists && cfg.variant() == Variant.V4
@@ -261,8 +291,33 @@ final class Replayer implements AutoCloseable {
 
   private Call injectedCall;
 
+  /**
+   * Makes the next listing what the spec's VerifyList saw: the lvol stores of the names it did not
+   * cover hidden, the entries (head and rebuilding lvol) of the names it could not read
+   * unreadable; for V0..V3's {@code unreadable} (the round failed, the state keeps no detail)
+   * every entry unreadable.
+   */
+  private void listing(SpecStep s) {
+    if ("unreadable".equals(s.outcome())) {
+      store.lvols().forEach(l -> store.unreadable(l.name(), 1));
+      return;
+    }
+    if (s.uncov() != null) {
+      s.uncov().forEach(n -> store.hideLvstore(lvstoreOf(javaName(n)), 1));
+    }
+    if (s.unread() != null) {
+      for (String n : s.unread()) {
+        store.unreadable(javaName(n), 1);
+        store.unreadable(javaName(n) + LvolKind.REBUILDING_SUFFIX, 1);
+      }
+    }
+  }
+
   private void clientStep(String proc, String label, Step st, boolean before, boolean after) {
     String n = st.name();
+    if (st.action() == SpecAction.CreateRollback && before && !after) {
+      history.rollbackDeleted(n);
+    }
     history.clientStep(proc, st.action().name(), n, st.outcome(), before, after, !sched.alive(label), store);
     if (st.action() == SpecAction.CreateReserve && st.outcome().equals("ok")) {
       subject.introspection().liveObjects().stream()
@@ -275,7 +330,8 @@ final class Replayer implements AutoCloseable {
 
   static boolean outcomeMatches(String spec, String java) {
     return spec.equals(java)
-        || (java.equals("timeout") && (spec.equals("timeout-applied") || spec.equals("timeout-lost")));
+        || (java.equals("timeout")
+            && (spec.equals("timeout-applied") || spec.equals("timeout-lost") || spec.equals("timeout-late")));
   }
 
   // ------------------------------------------------------------------ verify
@@ -310,7 +366,7 @@ final class Replayer implements AutoCloseable {
         if (!passed) {
           throw new Divergence(index, s, "Java's round is parked before " + p + ": it decides names in name order");
         }
-        if (!s.outcome().equals("keep") && !s.outcome().equals("changed")) {
+        if (!Set.of("keep", "changed", "uncertain").contains(s.outcome())) {
           throw new Divergence(index, s, "Java's round does not visit " + s.name()
               + " (neither an entry nor a head lvol when it listed), but the spec decides " + s.outcome());
         }
@@ -347,13 +403,60 @@ final class Replayer implements AutoCloseable {
         if (had) {
           history.loseLvol(n);
           if (recorder != null) {
-            recorder.env("LoseLvol", n);
+            recorder.env("LoseLvol", n, "ok");
           }
         }
         return had ? "ok" : "skipped: no lvol";
       }
       case "Restart" -> {
         restart();
+        return issue(index, s, faithful);
+      }
+      case "LateApply", "LateDrop" -> {
+        boolean apply = s.action().equals("LateApply");
+        String call = s.outcome();
+        String lvol = call.equals("rdelete") ? n + LvolKind.REBUILDING_SUFFIX : n;
+        Optional<Boolean> pending = store.pendingCreate(lvol);
+        if (pending.isEmpty() || pending.get() != call.equals("create")) {
+          if (faithful) {
+            throw new Divergence(index, s, "the spec finishes a pending " + call + " of " + n
+                + " but Java's store has " + (pending.isEmpty() ? "none" : pending.get() ? "a create" : "a delete")
+                + " pending for " + lvol);
+          }
+          return "skipped: no such pending call";
+        }
+        store.finishLate(lvol, apply);
+        if (apply && !call.equals("rdelete")) {
+          history.lateApplied(n, call.equals("create"));
+        }
+        if (recorder != null) {
+          recorder.env(s.action(), n, call);
+        }
+        return call + (apply ? " applied" : " dropped");
+      }
+      case "RebuildDropHead" -> {
+        boolean ok = "WO".equals(history.eng.get(n)) && store.contains(n + LvolKind.REBUILDING_SUFFIX)
+            && store.contains(n) && store.pendingCreate(n).isEmpty();
+        if (!ok) {
+          if (faithful) {
+            throw new Divergence(index, s, "Java: no head to drop for a rebuild of " + n);
+          }
+          return "skipped: no rebuild";
+        }
+        store.loseLvol(n);
+        history.fresh.remove(n);
+        return "ok";
+      }
+      case "RebuildCloneHead" -> {
+        boolean ok = "WO".equals(history.eng.get(n)) && store.contains(n + LvolKind.REBUILDING_SUFFIX)
+            && !store.contains(n) && store.pendingCreate(n).isEmpty();
+        if (!ok) {
+          if (faithful) {
+            throw new Divergence(index, s, "Java: " + n + " cannot be re-cloned (no rebuild, or its name taken)");
+          }
+          return "skipped: no rebuild";
+        }
+        store.putLvol(n, SIZE, LvolKind.HEAD, lvstoreOf(n));
         return "ok";
       }
       case "EnginePoll" -> {
@@ -385,7 +488,7 @@ final class Replayer implements AutoCloseable {
           }
           return "skipped: not rebuildable";
         }
-        store.putLvol(n + LvolKind.REBUILDING_SUFFIX, SIZE);
+        store.putLvol(n + LvolKind.REBUILDING_SUFFIX, SIZE, LvolKind.REBUILDING, lvstoreOf(n));
         history.rebuildStarted();
         return "ok";
       }
@@ -412,9 +515,38 @@ final class Replayer implements AutoCloseable {
     current.clear();
     history.restart();
     if (recorder != null) {
-      recorder.env("Restart", null);
+      recorder.env("Restart", null, "ok");
     }
     subject = Subject.open(cfg.variant(), cfg.mutant(), store, listener);
+  }
+
+  /**
+   * After a Restart: the store calls the spec leaves pending that Java's store does not have yet
+   * were issued by operations of the old incarnation just before it died (the spec's {@code
+   * issued}); they are started in the store as such a call would be.
+   */
+  private String issue(int index, SpecStep s, boolean faithful) {
+    if (s.late() == null) {
+      return "ok";
+    }
+    List<String> issued = new ArrayList<>();
+    for (String c : s.late()) {
+      String call = c.substring(0, c.indexOf(' '));
+      String n = javaName(c.substring(c.indexOf(' ') + 1));
+      String lvol = call.equals("rdelete") ? n + LvolKind.REBUILDING_SUFFIX : n;
+      if (store.pendingCreate(lvol).isPresent()) {
+        continue;
+      }
+      if (!store.startPending(lvol, call.equals("create"), SIZE)) {
+        if (faithful) {
+          throw new Divergence(index, s, "the old incarnation's " + call + " of " + n
+              + " cannot be pending in Java's store");
+        }
+        continue;
+      }
+      issued.add(call + " " + n);
+    }
+    return issued.isEmpty() ? "ok" : "ok, issued " + issued;
   }
 
   /**
@@ -423,8 +555,22 @@ final class Replayer implements AutoCloseable {
    */
   List<String> finish() {
     List<String> out = new ArrayList<>();
+    // SPDK finishes what it started (the spec's fairness on LateResolve): an operation that waits
+    // for a pending call to settle would otherwise retry until its deadline
+    for (String lvol : store.pendingLate()) {
+      boolean create = store.pendingCreate(lvol).orElse(false);
+      if (store.finishLate(lvol, true) && !lvol.endsWith(LvolKind.REBUILDING_SUFFIX)) {
+        history.lateApplied(lvol, create);
+      }
+      out.add("the store lands its pending " + (create ? "create" : "delete") + " of " + lvol);
+    }
     boolean progress = true;
+    int steps = 0;
     while (progress) {
+      if (++steps > FINISH_STEPS) {
+        throw new AssertionError("operations still running after " + FINISH_STEPS + " steps: " + sched + "\n"
+            + String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
+      }
       progress = false;
       for (String label : sched.live()) {
         ReplayScheduler.Parked p = sched.settle(label);
@@ -436,7 +582,7 @@ final class Replayer implements AutoCloseable {
         Step st = sched.grant(label);
         boolean after = n != null && store.contains(n);
         String proc = label.substring(0, label.indexOf('#'));
-        if (!proc.equals("verify") && !"busy".equals(st.outcome())) {
+        if (!proc.equals("verify") && !waits(st)) {
           clientStep(proc, label, st, before, after);
         }
         out.add(label + ": " + st.action() + (n == null ? "" : " " + n) + " -> " + st.outcome());
@@ -445,6 +591,20 @@ final class Replayer implements AutoCloseable {
     }
     return out;
   }
+
+  /** Whether the operation of the spec's client {@code proc} is still running in Java. */
+  boolean inFlight(String proc) {
+    String label = current.get(proc);
+    return label != null && sched.alive(label);
+  }
+
+  /** Whether no client operation is running (verify rounds aside). */
+  boolean idle() {
+    return current.entrySet().stream().noneMatch(e -> !e.getKey().equals("verify") && sched.alive(e.getValue()));
+  }
+
+  /** How many rounds of steps {@link #finish} grants before it calls the operations stuck. */
+  static final int FINISH_STEPS = 1_000;
 
   /** The properties Java violates now. */
   Map<String, String> violations() {

@@ -7,6 +7,7 @@ import dev.replicalifecycle.registry.variants.StampedIntrospection;
 import dev.replicalifecycle.registry.variants.Variant;
 import dev.replicalifecycle.registry.variants.Variants;
 import dev.replicalifecycle.store.LvolStore;
+import java.time.Duration;
 
 /**
  * A registry under replay: any variant (V0..V3: the test-only historical registries; V4: the
@@ -29,6 +30,12 @@ record Subject(Variant variant, String mutant, ReplicaRegistry registry, Introsp
       ReplicaRegistry r = StampedIntrospection.wrap(l -> Mutants.open(mutant, store, l), listener);
       return new Subject(variant, mutant, r, Variants.introspect(r));
     }
+    if (variant == Variant.V4) {
+      // the library as built by its public builder, retrying at once: a replay grants every try
+      ReplicaRegistry r = StampedIntrospection.wrap(
+          l -> ReplicaRegistry.builder(store).stepListener(l).retryDelay(Duration.ofNanos(1)).build(), listener);
+      return new Subject(variant, null, r, Variants.introspect(r));
+    }
     ReplicaRegistry r = Variants.open(variant, store, listener);
     return new Subject(variant, null, r, Variants.introspect(r));
   }
@@ -36,6 +43,14 @@ record Subject(Variant variant, String mutant, ReplicaRegistry registry, Introsp
   /** The spec's {@code InsertsFirst}: create puts an entry in the map before the lvol exists. */
   boolean insertsFirst() {
     return variant == Variant.V0 || (variant == Variant.V4 && !"NoReserve".equals(mutant));
+  }
+
+  /**
+   * Whether a {@code DELETING} object is the spec's {@code terminating} (V0..V3: an object whose
+   * delete has started, not a reservation) rather than V4's {@code deleting} slot.
+   */
+  boolean terminatingIsDeleting() {
+    return variant != Variant.V4;
   }
 
   /** What the replay reports: V2, V4, V4-NoCas, ... */

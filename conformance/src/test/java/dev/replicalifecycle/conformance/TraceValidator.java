@@ -149,10 +149,11 @@ final class TraceValidator {
 
   /** The spec's action and outcome words, in the order of ReplicaLifecycleTrace's EvActions, EvOutcomes. */
   static final List<String> ACTIONS = List.of("CreateReserve", "CreateLvol", "CreateExpose", "CreatePublish",
-      "CreateRollback", "CreateAbort", "DeleteMark", "DeleteLvol", "DeleteRemove", "VerifyStart", "VerifyList",
-      "VerifyApply", "LoseLvol", "Restart");
+      "CreateRollback", "CreateSettle", "CreateAbort", "DeleteMark", "DeleteRlvol", "DeleteLvol", "DeleteProbe",
+      "DeleteRemove", "VerifyStart", "VerifyList", "VerifyApply", "LoseLvol", "Restart", "LateApply", "LateDrop");
   static final List<String> OUTCOMES = List.of("ok", "exists", "fail", "timeout", "notfound", "running", "error",
-      "removed", "absent", "found", "changed", "inflight", "adopt", "keep", "installed", "skipped");
+      "removed", "absent", "found", "changed", "inflight", "adopt", "keep", "installed", "skipped", "busy", "partial",
+      "unreadable", "broken", "uncertain", "create", "delete", "rdelete");
 
   /** The event as ReplicaLifecycleTrace's integer: ((a * 64 + o) * 64 + p) * 64 + k. */
   static long encode(Recorder.Event e, List<String> procs, List<String> names) {
@@ -253,10 +254,14 @@ final class TraceValidator {
             MaxLosses = 100000
             MaxRestarts = 100000
             MaxRebuilds = 0
+            LateOn = TRUE
+            MaxUncertain = 100000
+            MaxGiveUps = %s
         INVARIANT
             %s
         CHECK_DEADLOCK FALSE
-        """.formatted(variant, mutant.equals("none") ? "" : "-" + mutant, variant, mutant, invariant);
+        """.formatted(variant, mutant.equals("none") ? "" : "-" + mutant, variant, mutant,
+        variant.equals("V4") ? "100000" : "0", invariant); // only V4 gives up (at its deadline)
     try {
       Files.writeString(file, cfg);
     } catch (IOException e) {

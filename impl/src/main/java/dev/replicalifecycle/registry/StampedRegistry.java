@@ -195,12 +195,14 @@ final class StampedRegistry implements ReplicaRegistry {
       }
       break;
     }
-    after(SpecAction.CreateReserve, name, reserved[0] ? "ok" : "exists");
     if (!reserved[0]) {
+      after(SpecAction.CreateReserve, name, "exists");
       throw new ReplicaAlreadyExistsException(name, "replica " + name + " already exists");
     }
 
     try {
+      // Inside the try: the name is reserved, so a listener that throws here must not leave it so.
+      after(SpecAction.CreateReserve, name, "ok");
       // CreateLvol: look the name (and its rebuilding lvol) up first, so that an lvol no replica
       // owns yet (an orphan from before a restart) fails the create instead of being deleted by
       // its rollback. A look-up changes nothing, so even its timeout is a known outcome.
@@ -377,6 +379,7 @@ final class StampedRegistry implements ReplicaRegistry {
     // the outcome "busy" (not a spec step: in the spec, DeleteMark is simply not enabled).
     CompletableFuture<Void> done = new CompletableFuture<>();
     boolean probe;
+    String marked;
     while (true) {
       before(SpecAction.DeleteMark, name);
       Slot[] seen = {null};
@@ -400,7 +403,7 @@ final class StampedRegistry implements ReplicaRegistry {
         // for a name with no entry (an earlier incarnation's create may be), nor for one in error
         // (a create that gave up may be).
         probe = !found || cur.replica().state() == ReplicaState.ERROR;
-        after(SpecAction.DeleteMark, name, found ? "found" : "absent");
+        marked = found ? "found" : "absent";
         break;
       }
       after(SpecAction.DeleteMark, name, BUSY);
@@ -408,6 +411,8 @@ final class StampedRegistry implements ReplicaRegistry {
     }
 
     try {
+      // Inside the try: the name is marked, so a listener that throws here must not leave it so.
+      after(SpecAction.DeleteMark, name, marked);
       StoreException failure = null;
       boolean gaveUp = false;
 
@@ -821,8 +826,9 @@ final class StampedRegistry implements ReplicaRegistry {
     if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)) {
       if (head == null && !d.rebuilding.contains(name)) {
         // Absence proves loss only where the listing covered the lvol store and read every entry
-        // that could be this lvol.
-        if (!d.listing.certainAbout(name, cur.lvstore())) {
+        // that could be this replica's head or its rebuilding lvol.
+        if (!d.listing.certainAbout(name, cur.lvstore())
+            || !d.listing.certainAbout(name + LvolKind.REBUILDING_SUFFIX, cur.lvstore())) {
           d.outcome = "uncertain";
           boolean storeMissing =
               cur.lvstore() == null

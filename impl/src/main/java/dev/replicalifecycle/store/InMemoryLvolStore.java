@@ -100,6 +100,7 @@ public final class InMemoryLvolStore implements LvolStore {
   private final Map<Call, AtomicLong> calls = new EnumMap<>(Call.class);
   private int lateLanding = 3;
   private LateListener lateListener;
+  private java.util.function.Function<String, String> placement = name -> DEFAULT_LVSTORE;
   private long uuidSequence;
 
   /** An empty store. */
@@ -130,7 +131,7 @@ public final class InMemoryLvolStore implements LvolStore {
         pending.put(name, new Pending(true, sizeBytes, lateLanding));
         throw failure(Call.CREATE, fault, name);
       }
-      created = Lvol.of(name, nextUuid(), sizeBytes, DEFAULT_LVSTORE);
+      created = Lvol.of(name, nextUuid(), sizeBytes, placement.apply(name));
       lvols.put(name, created);
     }
     if (fault != null) {
@@ -267,6 +268,7 @@ public final class InMemoryLvolStore implements LvolStore {
       faults.forEach((k, v) -> c.faults.get(k).addAll(v));
       calls.forEach((k, v) -> c.calls.get(k).set(v.get()));
       c.lateLanding = lateLanding;
+      c.placement = placement;
       c.uuidSequence = uuidSequence;
     }
     return c;
@@ -294,6 +296,37 @@ public final class InMemoryLvolStore implements LvolStore {
     }
     synchronized (lock) {
       lateLanding = calls;
+    }
+  }
+
+  /**
+   * Which lvol store {@link #createLvol} (and a late create landing) puts an lvol of that name in;
+   * default: {@link #DEFAULT_LVSTORE} for every name. With one lvol store per replica, a listing
+   * can miss one replica's lvol store and cover another's ({@link #hideLvstore}).
+   */
+  public void setPlacement(java.util.function.Function<String, String> lvstoreOfName) {
+    Objects.requireNonNull(lvstoreOfName, "lvstoreOfName");
+    synchronized (lock) {
+      placement = lvstoreOfName;
+    }
+  }
+
+  /**
+   * Starts a call as an earlier caller would have issued it before it died (a create of {@code
+   * name}, or a delete): the store leaves it pending exactly as after a {@link
+   * Fault#TIMEOUT_LATE}. Only where it can be pending: a create of a name with no lvol and no
+   * pending call; a delete of an existing lvol with no pending call.
+   *
+   * @return whether the call is now pending
+   */
+  public boolean startPending(String name, boolean create, long sizeBytes) {
+    Objects.requireNonNull(name, "name");
+    synchronized (lock) {
+      if (pending.containsKey(name) || (create == lvols.containsKey(name))) {
+        return false;
+      }
+      pending.put(name, new Pending(create, sizeBytes, lateLanding));
+      return true;
     }
   }
 
@@ -502,7 +535,7 @@ public final class InMemoryLvolStore implements LvolStore {
   private void finish(String name, Pending p, boolean apply) {
     if (apply) {
       if (p.create()) {
-        lvols.put(name, Lvol.of(name, nextUuid(), p.sizeBytes(), DEFAULT_LVSTORE));
+        lvols.put(name, Lvol.of(name, nextUuid(), p.sizeBytes(), placement.apply(name)));
       } else {
         lvols.remove(name);
       }

@@ -281,6 +281,19 @@ class FaultModelTest {
     assertEquals(ReplicaState.ERROR, registry.get("r2").orElseThrow().state(), "other names are judged");
   }
 
+  /** An unreadable entry that could be the replica's rebuilding lvol proves nothing either. */
+  @Test
+  void unreadableRebuildingLvolMarksNothingError() {
+    ReplicaRegistry registry = registry();
+    registry.create("r1", 1);
+    store.putLvol("r1-rebuilding", 1);
+    store.loseLvol("r1"); // a rebuild dropped the head; its rebuilding lvol keeps the replica
+    store.unreadable("r1-rebuilding", 1);
+    VerifyReport report = registry.verify();
+    assertEquals(List.of(new VerifyReport.Skip("r1", SkipReason.UNREADABLE_ENTRY)), report.skipped());
+    assertEquals(ReplicaState.RUNNING, registry.get("r1").orElseThrow().state());
+  }
+
   /** Lvols that are no replica's (a backing image, a snapshot) are never adopted; only counted. */
   @Test
   void nonReplicaLvolsAreNeverAdopted() {

@@ -19,7 +19,7 @@ import java.util.function.BiFunction;
  * concurrent op: the recorder's lock is then only ever taken by the lane allowed to run).
  *
  * <p>The spec does not model {@code PutOrphan} (an lvol appearing behind the registry's back):
- * it is removed from generated sequences, inside concurrent ops too.
+ * it is removed from generated sequences, inside concurrent ops and restarts during ops too.
  */
 public final class RecordedRuns {
   private RecordedRuns() {}
@@ -111,6 +111,10 @@ public final class RecordedRuns {
         } else {
           out.add(new Op.Concurrent(l, r, c.schedule()));
         }
+        continue;
+      }
+      if (op instanceof Op.RestartDuring r) {
+        out.add(new Op.RestartDuring(withoutOrphans(r.old()), withoutOrphans(r.fresh()), r.schedule()));
         continue;
       }
       out.add(op);

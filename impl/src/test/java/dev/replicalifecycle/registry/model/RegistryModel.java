@@ -324,7 +324,7 @@ public final class RegistryModel {
           && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED);
       if (healthy && head == null && !rebuilding.contains(n)) {
         String lvs = lvstores.get(n);
-        if (!listing.certainAbout(n, lvs)) {
+        if (!listing.certainAbout(n, lvs) || !listing.certainAbout(n + LvolKind.REBUILDING_SUFFIX, lvs)) {
           boolean storeMissing = lvs == null
               ? !listing.missingLvstores().isEmpty() : listing.missingLvstores().contains(lvs);
           skipped.add(new Skip(n, storeMissing ? SkipReason.LVSTORE_NOT_LISTED : SkipReason.UNREADABLE_ENTRY));
