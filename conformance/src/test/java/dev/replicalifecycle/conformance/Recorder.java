@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       ({@link #unmodelled()}): the spec has no such step.
  * </ul>
  *
+ * <p>Every wait is bounded ({@code conformance.recorderWaitMs}, default 10 s): a step whose
+ * {@code afterStep} never comes fails the next step that waits for it, and every later use of
+ * the recorder, with an {@link AssertionError} naming the step, instead of a deadlock.
+ *
  * <p>Events as NDJSON ({@link #writeNdjson}): {@code {"action":..,"proc":..,"name":..,"outcome":..}},
  * one per line, {@code name} null for the spec's None. Thread-safe.
  */
@@ -72,6 +77,14 @@ final class Recorder implements StepListener {
   private final Map<String, String> canonical = new LinkedHashMap<>();
   private Set<String> heads = new TreeSet<>();
   private String unmodelled;
+  /** The step each thread has begun and not ended (its {@code beforeStep} without {@code afterStep}). */
+  private final Map<Thread, String> open = new java.util.concurrent.ConcurrentHashMap<>();
+  private final long waitNanos;
+  /** Why the recording is broken (a step event went missing), or null. */
+  private volatile String broken;
+
+  /** How long a step waits for another thread's step to end, by default. */
+  static final Duration WAIT = Duration.ofMillis(Long.getLong("conformance.recorderWaitMs", 10_000));
 
   /**
    * @param absentDeleteEnds whether a DeleteMark that finds no entry ends the delete (V0..V3,
@@ -80,18 +93,38 @@ final class Recorder implements StepListener {
    *     records them
    */
   Recorder(boolean absentDeleteEnds, InMemoryLvolStore store) {
+    this(absentDeleteEnds, store, WAIT);
+  }
+
+  /**
+   * @param wait how long a step waits for another thread's step to end before the recording is
+   *     declared broken (that step's {@code afterStep} is missing) instead of waiting for good
+   */
+  Recorder(boolean absentDeleteEnds, InMemoryLvolStore store, Duration wait) {
     this.absentDeleteEnds = absentDeleteEnds;
     this.store = store;
+    this.waitNanos = wait.toNanos();
   }
 
   @Override
   public void beforeStep(SpecAction action, String name) {
-    lock.lock();
+    String step = action + (name == null ? "" : " " + name);
+    String mine = open.get(Thread.currentThread());
+    if (mine != null) {
+      fail("step " + step + " of thread " + Thread.currentThread().getName() + " began before its step " + mine
+          + " ended: the afterStep event of " + mine + " is missing");
+    }
+    acquire("step " + step);
+    open.put(Thread.currentThread(), step);
     diffStore();
   }
 
   @Override
   public void afterStep(Step step) {
+    if (open.remove(Thread.currentThread()) == null) {
+      fail("afterStep " + step + " on thread " + Thread.currentThread().getName()
+          + " without its beforeStep: the beforeStep event is missing");
+    }
     try {
       if (!waits(step) && !step.outcome().equals("closed")) {
         record(step);
@@ -99,6 +132,45 @@ final class Recorder implements StepListener {
       snapshot();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the lock, waiting at most the recorder's wait: a thread that holds it longer has begun
+   * a step whose end never came. Then the recording is broken, and this fails naming that step.
+   */
+  private void acquire(String what) {
+    String b = broken;
+    if (b != null) {
+      throw new AssertionError("the recording is broken: " + b);
+    }
+    try {
+      if (lock.tryLock(waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(what + " was interrupted while waiting for the recorder");
+    }
+    StringBuilder holders = new StringBuilder();
+    open.forEach((t, st) -> holders.append(holders.length() == 0 ? "" : ", ").append(st).append(" (thread ")
+        .append(t.getName()).append(')'));
+    fail(what + " waited " + Duration.ofNanos(waitNanos).toMillis() + " ms for the step in progress to end: "
+        + (holders.length() == 0 ? "a step of another thread" : holders) + " has no afterStep event");
+  }
+
+  private void fail(String why) {
+    if (broken == null) {
+      broken = why;
+    }
+    throw new AssertionError(why);
+  }
+
+  /** Throws if the recording is broken (a step event went missing); the recording is then not a trace. */
+  void check() {
+    String b = broken;
+    if (b != null) {
+      throw new AssertionError("the recording is broken: " + b);
     }
   }
 
@@ -142,7 +214,7 @@ final class Recorder implements StepListener {
    * LateApply}/{@code LateDrop} (the replica's Java name; outcome create, delete or rdelete).
    */
   void env(String action, String javaName, String outcome) {
-    lock.lock();
+    acquire(action);
     try {
       diffStore();
       events.add(new Event(action, "env", canon(javaName), outcome));
@@ -163,7 +235,7 @@ final class Recorder implements StepListener {
    */
   void late(String lvol, boolean create, boolean applied) {
     boolean inStep = lock.isHeldByCurrentThread(); // the step's own store changes are not losses
-    lock.lock();
+    acquire("the store's late " + (create ? "create" : "delete") + " of " + lvol);
     try {
       if (!inStep) {
         diffStore();
@@ -187,7 +259,7 @@ final class Recorder implements StepListener {
 
   /** Call at the end: records losses after the last step. */
   void finish() {
-    lock.lock();
+    acquire("the end of the recording");
     try {
       diffStore();
     } finally {
@@ -238,8 +310,9 @@ final class Recorder implements StepListener {
 
   /** The events so far. */
   List<Event> events() {
-    lock.lock();
+    acquire("reading the events");
     try {
+      check();
       return List.copyOf(events);
     } finally {
       lock.unlock();

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The trace recorder: events, processes, names, busy tries, environment, NDJSON. */
+/** The trace recorder: events, processes, names, busy tries, late calls, environment, missing events, NDJSON. */
 class RecorderTest {
 
   private static String render(List<Recorder.Event> events) {
@@ -123,6 +123,30 @@ class RecorderTest {
     assertTrue(busy > 0, String.join("\n", events));
     assertEquals("DeleteRemove c1 n2 -> error", events.get(events.size() - 1));
     assertNull(rec.unmodelled());
+  }
+
+  /**
+   * A step whose afterStep never comes (a registry that lost an event): the next step that waits
+   * for it fails within the recorder's wait, naming the step, instead of deadlocking; so does every
+   * later use; a thread that begins a second step without ending its first fails at once.
+   */
+  @Test
+  void aMissingStepEventFailsNamingItInsteadOfDeadlocking() throws InterruptedException {
+    Recorder rec = new Recorder(false, null, java.time.Duration.ofMillis(200));
+    Thread lost = new Thread(() -> rec.beforeStep(SpecAction.CreateLvol, "vol-a"), "lost-step");
+    lost.start();
+    lost.join();
+    long t0 = System.nanoTime();
+    AssertionError e = assertThrows(AssertionError.class, () -> rec.beforeStep(SpecAction.VerifyStart, null));
+    assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(5), "a bounded wait");
+    assertTrue(e.getMessage().contains("CreateLvol vol-a (thread lost-step) has no afterStep event"), e.getMessage());
+    AssertionError later = assertThrows(AssertionError.class, rec::events);
+    assertTrue(later.getMessage().contains("CreateLvol vol-a"), later.getMessage());
+
+    Recorder own = new Recorder(false, null, java.time.Duration.ofMillis(200));
+    own.beforeStep(SpecAction.DeleteMark, "vol-b");
+    AssertionError twice = assertThrows(AssertionError.class, () -> own.beforeStep(SpecAction.DeleteRlvol, "vol-b"));
+    assertTrue(twice.getMessage().contains("the afterStep event of DeleteMark vol-b is missing"), twice.getMessage());
   }
 
   @Test
