@@ -115,8 +115,8 @@ Variants == {"V0", "V1", "V2", "V3", "V4"}
 (*   LeakOnGiveUp  an operation that gives up leaves its reservation       *)
 (* and one regression model of a known bug, not a single guard:           *)
 (*   FirstV4       the first V4's create and delete in SPDK's environment: *)
-(*                 NoSettle and NoProbe together (issue 9's 9-step         *)
-(*                 DeleteIsFinal counterexample)                           *)
+(*                 NoSettle and NoProbe together (issue 9's DeleteIsFinal  *)
+(*                 counterexample; 8 steps here)                           *)
 (***************************************************************************)
 Mutants == {"none", "NoReserve", "NoNameLock", "JudgeInFlight", "NoCas", "GlobalSkip",
             "NoopAbsentDelete", "NoPrecheck", "NoSettle", "NoProbe", "NoFence",

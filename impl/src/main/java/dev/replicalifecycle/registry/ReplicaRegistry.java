@@ -218,7 +218,10 @@ public interface ReplicaRegistry extends AutoCloseable {
 
     /**
      * Runs verify rounds in a background thread, {@code interval} after the end of each round
-     * (upstream uses 3 s). Without this, rounds run only when {@link #verify()} is called.
+     * (upstream uses 3 s). Without this, rounds run only when {@link #verify()} is called. A
+     * round whose listing fails goes to {@link #onVerifyFailure}; one in which a listener or the
+     * store throws anything else (but a {@link VirtualMachineError}) goes to the loop thread's
+     * uncaught-exception handler; either way the loop goes on. {@code close()} stops it.
      */
     public Builder verifyEvery(Duration interval) {
       this.verifyInterval = positive(interval, "verify interval");

@@ -747,6 +747,8 @@ final class StampedRegistry implements ReplicaRegistry {
       }
     }
     orphans.sort(null);
+    // A round that had no step left to refuse (no name to apply) still reports nothing after close.
+    ensureOpen();
     return new VerifyReport(
         stamp,
         listing.lvols().size(),

@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 /**
  * Runs {@link ReplicaRegistry#verify()} rounds on one daemon thread, {@code interval} after the
  * end of each round (so rounds never overlap, and a slow listing delays the next round rather
- * than piling rounds up). A failed round is reported and the loop goes on.
+ * than piling rounds up). A failed round is reported and the loop goes on; so does a round in
+ * which a listener or the store threw anything but a {@link VirtualMachineError} (handed to the
+ * thread's uncaught-exception handler).
  *
  * <p>Thread-safe: {@link #stop} may be called from any thread, more than once.
  */
@@ -41,8 +43,12 @@ final class VerifyLoop {
             onFailure.accept(e);
           } catch (RegistryClosedException | ReplicaBusyException e) {
             // closing: the executor is being shut down (a round interrupted while waiting)
-          } catch (RuntimeException e) {
-            // a listener threw: keep the loop alive (scheduleWithFixedDelay stops on exceptions)
+          } catch (VirtualMachineError e) {
+            throw e; // the JVM is in trouble: the loop stops (the executor keeps the error)
+          } catch (RuntimeException | Error e) {
+            // a listener or store threw (an assertion in a test listener included): keep the
+            // loop alive, since scheduleWithFixedDelay would run no round again; the thread's
+            // uncaught-exception handler gets it
             Thread t = Thread.currentThread();
             t.getUncaughtExceptionHandler().uncaughtException(t, e);
           }
