@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tlc2.output.EC;
 
 /**
  * What one TLC run established, read from its {@code -tool} output and exit code: the
@@ -31,26 +32,26 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
                  Integer depth, List<TraceState> trace, Integer loopIndex, boolean stuttering,
                  String loopAction, Integer workers) {
 
-    // message codes, from tlc2.output.EC in TLC 2.18
-    static final int GENERAL = 1000;
-    static final int STARTING_BFS = 2187;
-    static final int ASSUMPTION_FALSE = 2104;
-    static final int INVARIANT_VIOLATED_INITIAL = 2107;
-    static final int PROPERTY_VIOLATED_INITIAL = 2108;
-    static final int INVARIANT_VIOLATED = 2110;
-    static final int ACTION_PROPERTY_VIOLATED = 2112;
-    static final int DEADLOCK = 2114;
-    static final int TEMPORAL_VIOLATED = 2116;
-    static final int BEHAVIOR_UP_TO_THIS_POINT = 2121;
-    static final int BACK_TO_STATE = 2122;
-    static final int SUCCESS = 2193;
-    static final int SEARCH_DEPTH = 2194;
-    static final int STATS = 2199;
-    static final int PROGRESS = 2200;
-    static final int STATE = 2217;
-    static final int STUTTERING = 2218;
-    static final int COUNTER_EXAMPLE = 2264;
-    static final int PARSING_FAILED = 3002;
+    // message codes: TLC's own constants (compile-time constants of tlc2.output.EC, inlined by javac)
+    static final int GENERAL = EC.GENERAL;
+    static final int STARTING_BFS = EC.TLC_MODE_MC;
+    static final int ASSUMPTION_FALSE = EC.TLC_ASSUMPTION_FALSE;
+    static final int INVARIANT_VIOLATED_INITIAL = EC.TLC_INVARIANT_VIOLATED_INITIAL;
+    static final int PROPERTY_VIOLATED_INITIAL = EC.TLC_PROPERTY_VIOLATED_INITIAL;
+    static final int INVARIANT_VIOLATED = EC.TLC_INVARIANT_VIOLATED_BEHAVIOR;
+    static final int ACTION_PROPERTY_VIOLATED = EC.TLC_ACTION_PROPERTY_VIOLATED_BEHAVIOR;
+    static final int DEADLOCK = EC.TLC_DEADLOCK_REACHED;
+    static final int TEMPORAL_VIOLATED = EC.TLC_TEMPORAL_PROPERTY_VIOLATED;
+    static final int BEHAVIOR_UP_TO_THIS_POINT = EC.TLC_BEHAVIOR_UP_TO_THIS_POINT;
+    static final int BACK_TO_STATE = EC.TLC_BACK_TO_STATE;
+    static final int SUCCESS = EC.TLC_SUCCESS;
+    static final int SEARCH_DEPTH = EC.TLC_SEARCH_DEPTH;
+    static final int STATS = EC.TLC_STATS;
+    static final int PROGRESS = EC.TLC_PROGRESS_STATS;
+    static final int STATE = EC.TLC_STATE_PRINT2;
+    static final int STUTTERING = EC.TLC_STATE_PRINT3;
+    static final int COUNTER_EXAMPLE = EC.TLC_COUNTER_EXAMPLE;
+    static final int PARSING_FAILED = EC.TLC_PARSING_FAILED;
 
     private static final Set<Integer> VERDICT_CODES = Set.of(INVARIANT_VIOLATED_INITIAL, PROPERTY_VIOLATED_INITIAL,
             INVARIANT_VIOLATED, ACTION_PROPERTY_VIOLATED, DEADLOCK, TEMPORAL_VIOLATED, BEHAVIOR_UP_TO_THIS_POINT,
