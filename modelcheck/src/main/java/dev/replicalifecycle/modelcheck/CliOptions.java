@@ -14,16 +14,22 @@ import java.util.regex.Pattern;
  * Immutable.
  */
 record CliOptions(Path specDir, Path outDir, List<String> models, String size, String workers, Duration timeout,
-                  int parallel, boolean help) {
+                  int parallel, boolean help, Distributed distributed) {
 
     static final String USAGE = String.join("\n",
             "usage: ModelCheckMain [options]",
             "  --spec-dir DIR     spec directory with manifest.json (default: modelcheck.specDir, else ./spec or ../spec)",
             "  --models LIST      comma-separated model ids or globs (* and ?), default: all",
-            "  --size S           small | deep | all (default all)",
-            "  --workers W        TLC -workers per model: a number, auto, or per-model (default per-model:",
-            "                     1 for models expected to fail, for shortest repeatable traces; auto otherwise)",
-            "  --parallel N       TLC runs at once (default 1)",
+            "  --size S           small | deep | all (default small)",
+            "  --workers W        TLC -workers per model: a number, auto, or per-model (default: 1 when several",
+            "                     models run at once; else per-model: 1 for models expected to fail, for shortest",
+            "                     repeatable traces, auto otherwise)",
+            "  --parallel N       TLC runs at once (default: the number of cores)",
+            "  --distributed N    TLC's distributed mode, safety models only: a TLCServer and N local TLCWorkers",
+            "                     (one thread each) per model, one model at a time; N may be 0 when workers on",
+            "                     other hosts join (see --server-host, --server-port)",
+            "  --server-host H    the address remote workers reach the server at (default localhost)",
+            "  --server-port P    the server's RMI registry port (default: a free port; fix it for remote workers)",
             "  --timeout T        per-model limit: 90s, 30m, 2h, or minutes (default 30m)",
             "  --out DIR          output directory for verdicts.json, traces/, tlc/ (default modelcheck/target)",
             "  --help             this text",
@@ -46,10 +52,15 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
         Path specDir = null;
         Path outDir = null;
         List<String> models = new ArrayList<>();
-        String size = "all";
-        String workers = System.getProperty("modelcheck.workers", TlcLauncher.PER_MODEL);
+        String size = ModelEntry.SMALL;
+        String workers = System.getProperty("modelcheck.workers");
         Duration timeout = Duration.ofMinutes(Long.getLong("modelcheck.timeoutMinutes", 30));
-        int parallel = Integer.getInteger("modelcheck.parallel", 1);
+        int parallel = Integer.getInteger("modelcheck.parallel", Runtime.getRuntime().availableProcessors());
+        boolean parallelGiven = false;
+        boolean workersGiven = false;
+        Integer localWorkers = null;
+        String serverHost = "localhost";
+        Integer serverPort = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -94,12 +105,33 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
                                 + value + "'");
                     }
                     workers = value;
+                    workersGiven = true;
                 }
                 case "--parallel" -> {
                     if (!value.matches("[1-9]\\d*")) {
                         throw new UsageException("--parallel must be a positive number, got '" + value + "'");
                     }
                     parallel = Integer.parseInt(value);
+                    parallelGiven = true;
+                }
+                case "--distributed" -> {
+                    if (!value.matches("\\d+") || value.length() > 3) {
+                        throw new UsageException("--distributed must be a number of local workers (0 or more), got '"
+                                + value + "'");
+                    }
+                    localWorkers = Integer.parseInt(value);
+                }
+                case "--server-host" -> {
+                    if (value.isBlank()) {
+                        throw new UsageException("--server-host must not be empty");
+                    }
+                    serverHost = value;
+                }
+                case "--server-port" -> {
+                    if (!value.matches("[1-9]\\d{0,4}") || Integer.parseInt(value) > 65535) {
+                        throw new UsageException("--server-port must be a port number (1-65535), got '" + value + "'");
+                    }
+                    serverPort = Integer.parseInt(value);
                 }
                 case "--timeout" -> timeout = duration(value);
                 default -> throw new UsageException("unknown option " + a);
@@ -113,7 +145,24 @@ record CliOptions(Path specDir, Path outDir, List<String> models, String size, S
             outDir = prop != null ? Path.of(prop) : Files.isDirectory(Path.of("modelcheck")) ? Path.of("modelcheck", "target")
                     : Path.of("target");
         }
-        return new CliOptions(specDir, outDir, models, size, workers, timeout, parallel, help);
+        Distributed distributed = null;
+        if (localWorkers != null) {
+            if (parallelGiven && parallel != 1) {
+                throw new UsageException("--distributed runs one model at a time: leave out --parallel " + parallel);
+            }
+            if (workersGiven) {
+                throw new UsageException("--distributed sets the workers itself (TLCWorker processes): leave out"
+                        + " --workers");
+            }
+            parallel = 1;
+            distributed = new Distributed(localWorkers, serverHost, serverPort);
+        } else if (!"localhost".equals(serverHost) || serverPort != null) {
+            throw new UsageException("--server-host and --server-port need --distributed");
+        }
+        if (workers == null) {
+            workers = parallel > 1 ? "1" : TlcLauncher.PER_MODEL;
+        }
+        return new CliOptions(specDir, outDir, models, size, workers, timeout, parallel, help, distributed);
     }
 
     static Path defaultSpecDir() {

@@ -67,10 +67,31 @@ public final class ModelCheckMain {
             return 2;
         }
         Path spec = opts.specDir().toAbsolutePath().normalize();
+        if (opts.distributed() != null) {
+            List<String> liveness = livenessModels(spec, models);
+            if (!liveness.isEmpty()) {
+                err.println("error: --distributed checks safety only (TLC's distributed mode does not check temporal"
+                        + " properties), and these selected models check one: " + String.join(", ", liveness)
+                        + "; select safety models with --models");
+                return 2;
+            }
+            List<String> failing = models.stream().filter(m -> m.expected().violated()).map(ModelEntry::model).toList();
+            if (!failing.isEmpty()) {
+                err.println("error: --distributed is for models expected to hold: TLC 2.18's distributed mode prints"
+                        + " neither the violated invariant nor the whole counterexample, so a violation could not be"
+                        + " matched or exported; these selected models are expected to fail: "
+                        + String.join(", ", failing) + "; check them in one JVM (leave out --distributed)");
+                return 2;
+            }
+        }
         out.println("model checking " + models.size() + " of " + manifest.models().size() + " models in " + spec
-                + " (workers " + opts.workers() + ", " + opts.parallel() + " at a time, timeout "
+                + (opts.distributed() == null
+                        ? " (workers " + opts.workers() + ", " + opts.parallel() + " at a time, timeout "
+                        : " (distributed: a TLCServer and " + opts.distributed().localWorkers()
+                                + " local TLCWorkers of one thread each, one model at a time, timeout ")
                 + opts.timeout().toSeconds() + " s)");
-        ModelChecker checker = new ModelChecker(spec, opts.outDir(), new TlcLauncher(opts.workers(), opts.timeout()),
+        ModelChecker checker = new ModelChecker(spec, opts.outDir(),
+                new TlcLauncher(opts.workers(), opts.timeout(), opts.distributed()),
                 opts.parallel(), out, Duration.ofSeconds(10));
         List<ModelResult> results = checker.run(models);
         Path verdicts = checker.writeVerdicts(results);
@@ -81,5 +102,20 @@ public final class ModelCheckMain {
         out.print(ReportPrinter.table(results));
         out.println("verdicts: " + verdicts);
         return results.stream().allMatch(ModelResult::matches) ? 0 : 1;
+    }
+
+    /** @return the models whose cfg checks a temporal property (an unreadable cfg counts as none: the run reports it) */
+    static List<String> livenessModels(Path spec, List<ModelEntry> models) {
+        List<String> out = new java.util.ArrayList<>();
+        for (ModelEntry m : models) {
+            try {
+                if (!TlcConfig.read(spec.resolve(m.config())).properties().isEmpty()) {
+                    out.add(m.model());
+                }
+            } catch (RuntimeException e) {
+                // reported as that model's error by the run
+            }
+        }
+        return out;
     }
 }

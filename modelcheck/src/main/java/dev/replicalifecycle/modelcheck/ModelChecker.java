@@ -190,9 +190,13 @@ final class ModelChecker {
                     null, null, null, null, List.of(), null, false, null, null);
         } else {
             report = TlcReport.analyze(TlcOutput.parse(run.stdout()), run.exitCode(), config, run.stderr());
+            if (launcher.distributed() != null) {
+                report = report.withWorkers(TlcReport.DISTRIBUTED_WORKERS);
+            }
         }
         String trace = null;
-        if (!report.trace().isEmpty()) {
+        // distributed TLC prints only the last states of a counterexample: not a trace to export
+        if (!report.trace().isEmpty() && launcher.distributed() == null) {
             try {
                 Path itf = TraceExporter.write(traces, m, report);
                 trace = outDir.relativize(itf).toString().replace('\\', '/');

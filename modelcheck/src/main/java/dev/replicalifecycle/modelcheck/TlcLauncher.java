@@ -40,6 +40,7 @@ final class TlcLauncher {
     private final Path tlcJar;
     private final String workers;
     private final Duration timeout;
+    private final Distributed distributed;
 
     /** Workers value meaning: 1 for models expected to fail (shortest, repeatable traces), auto otherwise. */
     static final String PER_MODEL = "per-model";
@@ -49,14 +50,32 @@ final class TlcLauncher {
      * @param timeout wall-clock limit per run; the child is killed when it passes
      */
     TlcLauncher(String workers, Duration timeout) {
-        this(currentJava(), tlcJar(), workers, timeout);
+        this(currentJava(), tlcJar(), workers, timeout, null);
+    }
+
+    /**
+     * @param distributed TLC's distributed mode for every run, or null for one TLC JVM per model
+     *                    ({@code workers} is then ignored)
+     */
+    TlcLauncher(String workers, Duration timeout, Distributed distributed) {
+        this(currentJava(), tlcJar(), workers, timeout, distributed);
     }
 
     TlcLauncher(Path java, Path tlcJar, String workers, Duration timeout) {
+        this(java, tlcJar, workers, timeout, null);
+    }
+
+    TlcLauncher(Path java, Path tlcJar, String workers, Duration timeout, Distributed distributed) {
         this.java = java;
         this.tlcJar = tlcJar;
         this.workers = workers;
         this.timeout = timeout;
+        this.distributed = distributed;
+    }
+
+    /** @return the distributed mode of this launcher's runs, or null */
+    Distributed distributed() {
+        return distributed;
     }
 
     /**
@@ -143,6 +162,9 @@ final class TlcLauncher {
     /** As {@link #run(Path, String, String, Path, Consumer)}; {@code expectViolation} picks the workers. */
     TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine,
                boolean expectViolation) {
+        if (distributed != null) {
+            return runDistributed(specDir, module, config, runDir, onLine);
+        }
         Path out = runDir.resolve("tlc.out");
         Path err = runDir.resolve("tlc.err");
         Process p;
@@ -192,6 +214,157 @@ final class TlcLauncher {
             text = stdout.toString();
         }
         return new TlcRun(timedOut ? -1 : p.exitValue(), timedOut, seconds, text, stderr);
+    }
+
+    /** The server's command line for one distributed run. */
+    List<String> serverCommand(Path runDir, String config, String module, int port, boolean checkDeadlock) {
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:+UseParallelGC", "-Xmx1g",
+                "-Djava.io.tmpdir=" + runDir.resolve("tmp").toAbsolutePath(),
+                "-Djava.rmi.server.hostname=" + distributed.serverHost(),
+                "-D" + Distributed.PORT_PROPERTY + "=" + port,
+                "-cp", tlcJar.toString(), "tlc2.tool.distributed.TLCServer", "-tool"));
+        if (!checkDeadlock) {
+            // TLCServer ignores the cfg's CHECK_DEADLOCK FALSE (measured: a terminating toy model was
+            // reported as a counterexample); -deadlock is TLC's flag for "do not check deadlock"
+            cmd.add("-deadlock");
+        }
+        cmd.addAll(List.of("-metadir", runDir.resolve("states").toAbsolutePath().toString(), "-config", config,
+                module));
+        return cmd;
+    }
+
+    /** A local worker's command line for one distributed run (one thread). */
+    List<String> workerCommand(Path workerDir, int port) {
+        return List.of(java.toString(), "-XX:+UseParallelGC", "-Xmx1g",
+                "-Djava.io.tmpdir=" + workerDir.resolve("tmp").toAbsolutePath(),
+                "-Djava.rmi.server.hostname=localhost",
+                "-D" + Distributed.PORT_PROPERTY + "=" + port,
+                "-D" + Distributed.WORKER_THREADS_PROPERTY + "=1",
+                "-cp", tlcJar.toString(), "tlc2.tool.distributed.TLCWorker", distributed.serverHost());
+    }
+
+    /**
+     * One model in TLC's distributed mode: starts the server, and once it says it is ready, the
+     * local workers; waits for the server to finish (or the timeout), then for the workers, which
+     * leave by themselves when the server is done (killed after 10 s otherwise). The server's
+     * output is the run's output ({@code tlc.out}); each worker's goes to {@code worker-<i>.out}.
+     * TLCServer exits 0 also after a violation, so the run reports TLC's exit code for the
+     * violation it printed (11 deadlock, 12 safety), as a single TLC would.
+     */
+    private TlcRun runDistributed(Path specDir, String module, String config, Path runDir, Consumer<String> onLine) {
+        Path out = runDir.resolve("tlc.out");
+        Path err = runDir.resolve("tlc.err");
+        int port = distributed.portForRun();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        List<Process> workersStarted = new ArrayList<>();
+        Process server;
+        long start;
+        try {
+            deleteTree(runDir);
+            Files.createDirectories(runDir.resolve("tmp"));
+            start = System.nanoTime();
+            boolean checkDeadlock = TlcConfig.read(specDir.resolve(config)).checkDeadlock();
+            server = new ProcessBuilder(serverCommand(runDir, config, module, port, checkDeadlock))
+                    .directory(specDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+                    .redirectError(err.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start TLCServer for " + module + " / " + config, e);
+        }
+        LIVE.add(server);
+        StringBuilder stdout = new StringBuilder();
+        Consumer<String> watch = line -> {
+            if (line.startsWith(Distributed.READY)) {
+                ready.countDown();
+            }
+            onLine.accept(line);
+        };
+        Thread pump = new Thread(() -> pump(server, out, stdout, watch), "tlc-out-" + runDir.getFileName());
+        pump.setDaemon(true);
+        pump.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean timedOut = false;
+        try {
+            while (!ready.await(100, TimeUnit.MILLISECONDS) && server.isAlive()) {
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            if (ready.getCount() == 0) {
+                for (int i = 1; i <= distributed.localWorkers(); i++) {
+                    Path dir = runDir.resolve("worker-" + i);
+                    Files.createDirectories(dir.resolve("tmp"));
+                    Process w = new ProcessBuilder(workerCommand(dir, port))
+                            .directory(dir.toFile())
+                            .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+                            .redirectErrorStream(true)
+                            .redirectOutput(runDir.resolve("worker-" + i + ".out").toFile())
+                            .start();
+                    LIVE.add(w);
+                    workersStarted.add(w);
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !server.waitFor(left, TimeUnit.NANOSECONDS)) {
+                timedOut = true;
+                kill(server);
+            }
+            server.waitFor();
+            pump.join(TimeUnit.SECONDS.toMillis(30));
+            for (Process w : workersStarted) {
+                if (!w.waitFor(10, TimeUnit.SECONDS)) {
+                    kill(w);
+                }
+            }
+        } catch (IOException e) {
+            kill(server);
+            throw new UncheckedIOException("cannot start a TLCWorker for " + module + " / " + config, e);
+        } catch (InterruptedException e) {
+            kill(server);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while distributed TLC ran " + config, e);
+        } finally {
+            workersStarted.forEach(TlcLauncher::kill);
+            workersStarted.forEach(LIVE::remove);
+            LIVE.remove(server);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String stderr;
+        try {
+            stderr = Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : "";
+            deleteTree(runDir.resolve("states"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String text;
+        synchronized (stdout) {
+            text = stdout.toString();
+        }
+        int exit = timedOut ? -1 : server.exitValue();
+        if (exit == 0) {
+            exit = violationExitCode(text);
+        }
+        return new TlcRun(exit, timedOut, seconds, text, stderr);
+    }
+
+    /**
+     * @return 11 if the output reports a deadlock, 12 if a safety violation (also an unnamed one:
+     *     TLC 2.18's distributed mode prints only "The behavior up to this point is:" and the last
+     *     states), else 0
+     */
+    static int violationExitCode(String toolOutput) {
+        if (toolOutput.contains("@!@!@STARTMSG " + tlc2.output.EC.TLC_DEADLOCK_REACHED + ":")) {
+            return tlc2.output.EC.ExitStatus.VIOLATION_DEADLOCK;
+        }
+        for (int code : new int[] {tlc2.output.EC.TLC_INVARIANT_VIOLATED_INITIAL,
+                tlc2.output.EC.TLC_INVARIANT_VIOLATED_BEHAVIOR, tlc2.output.EC.TLC_ACTION_PROPERTY_VIOLATED_BEHAVIOR,
+                tlc2.output.EC.TLC_PROPERTY_VIOLATED_INITIAL, tlc2.output.EC.TLC_BEHAVIOR_UP_TO_THIS_POINT}) {
+            if (toolOutput.contains("@!@!@STARTMSG " + code + ":")) {
+                return tlc2.output.EC.ExitStatus.VIOLATION_SAFETY;
+            }
+        }
+        return tlc2.output.EC.ExitStatus.SUCCESS;
     }
 
     private static void pump(Process p, Path out, StringBuilder sink, Consumer<String> onLine) {

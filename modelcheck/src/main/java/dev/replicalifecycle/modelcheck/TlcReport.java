@@ -53,6 +53,15 @@ record TlcReport(int exitCode, Outcome outcome, Long statesGenerated, Long disti
     static final int COUNTER_EXAMPLE = EC.TLC_COUNTER_EXAMPLE;
     static final int PARSING_FAILED = EC.TLC_PARSING_FAILED;
 
+    /** {@link #workers()} of a run in TLC's distributed mode: its depth depends on scheduling, as with several workers. */
+    static final int DISTRIBUTED_WORKERS = 0;
+
+    /** @return this report with {@link #workers()} replaced */
+    TlcReport withWorkers(Integer newWorkers) {
+        return new TlcReport(exitCode, outcome, statesGenerated, distinctStates, queue, depth, trace, loopIndex,
+                stuttering, loopAction, newWorkers);
+    }
+
     private static final Set<Integer> VERDICT_CODES = Set.of(INVARIANT_VIOLATED_INITIAL, PROPERTY_VIOLATED_INITIAL,
             INVARIANT_VIOLATED, ACTION_PROPERTY_VIOLATED, DEADLOCK, TEMPORAL_VIOLATED, BEHAVIOR_UP_TO_THIS_POINT,
             COUNTER_EXAMPLE);
