@@ -181,8 +181,10 @@ final class ModelChecker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        boolean shortRun = m.expected().violated()
+                || (m.distinctStates() != null && m.distinctStates() < TlcLauncher.SHORT_RUN_STATES);
         TlcLauncher.TlcRun run = launcher.run(specDir, m.module(), m.config(), runDir, onLine,
-                m.expected().violated());
+                m.expected().violated(), shortRun);
         TlcReport report;
         if (run.timedOut()) {
             report = new TlcReport(-1, Outcome.error("TLC timed out after " + Math.round(run.seconds())

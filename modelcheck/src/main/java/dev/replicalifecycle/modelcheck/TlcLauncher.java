@@ -42,6 +42,9 @@ final class TlcLauncher {
     private final Duration timeout;
     private final Distributed distributed;
 
+    /** Below this many expected distinct states a model counts as a short run (see {@link #command}). */
+    static final long SHORT_RUN_STATES = 100_000;
+
     /** Workers value meaning: 1 for models expected to fail (shortest, repeatable traces), auto otherwise. */
     static final String PER_MODEL = "per-model";
 
@@ -116,13 +119,22 @@ final class TlcLauncher {
 
     /** @return the child's command line; {@code expectViolation} picks the workers under {@link #PER_MODEL} */
     List<String> command(Path runDir, String config, String module, boolean expectViolation) {
+        return command(runDir, config, module, expectViolation, expectViolation);
+    }
+
+    /**
+     * @param shortRun whether the run is expected to take seconds (a violation, or fewer than
+     *                 {@link #SHORT_RUN_STATES} states): it then runs with C1 only and the serial GC
+     */
+    List<String> command(Path runDir, String config, String module, boolean expectViolation, boolean shortRun) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
-        if (expectViolation) {
-            // A model expected to fail stops at its first counterexample, usually within seconds:
-            // there C2's compile threads cost more CPU than they save. Measured on this 2-core
-            // machine for V4_NoCas_DeleteIsFinal: 2.3 s user with the default JIT and parallel GC,
-            // 1.3 s with C1 only and the serial GC; V4_LeakOnGiveUp_ReservationHasOwner 1.3 s vs 0.8 s.
+        if (shortRun) {
+            // A short run is over before C2's compile threads pay for their CPU. Measured on this
+            // 2-core machine (user CPU, default JIT + parallel GC vs C1 only + serial GC):
+            // V4_NoCas_DeleteIsFinal (a violation) 2.3 s vs 1.3 s; V4_Safety (42,741 states) 10.7 s
+            // vs 6.1 s; V4_LostLvolDetected (32,527, liveness) 12.5 s vs 9.3 s; but
+            // V4_RestartRebuild (165,246) 20.1 s vs 22.3 s: hence the threshold.
             cmd.add("-XX:TieredStopAtLevel=1");
             cmd.add("-XX:+UseSerialGC");
         } else {
@@ -162,6 +174,12 @@ final class TlcLauncher {
     /** As {@link #run(Path, String, String, Path, Consumer)}; {@code expectViolation} picks the workers. */
     TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine,
                boolean expectViolation) {
+        return run(specDir, module, config, runDir, onLine, expectViolation, expectViolation);
+    }
+
+    /** As {@link #run(Path, String, String, Path, Consumer, boolean)}; {@code shortRun} picks the JIT (see {@link #command}). */
+    TlcRun run(Path specDir, String module, String config, Path runDir, Consumer<String> onLine,
+               boolean expectViolation, boolean shortRun) {
         if (distributed != null) {
             return runDistributed(specDir, module, config, runDir, onLine);
         }
@@ -172,7 +190,7 @@ final class TlcLauncher {
         try {
             deleteTree(runDir);
             Files.createDirectories(runDir.resolve("tmp"));
-            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module, expectViolation))
+            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module, expectViolation, shortRun))
                     .directory(specDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                     .redirectError(err.toFile());
