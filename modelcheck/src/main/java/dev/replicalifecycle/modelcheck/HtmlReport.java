@@ -36,7 +36,7 @@ final class HtmlReport {
             table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
             th{background:#f2f2f2}
             code,.v{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
-            td,li,dd,pre{overflow-wrap:anywhere;word-break:break-word}
+            td,li,dd{overflow-wrap:break-word}pre,.v{overflow-wrap:anywhere}
             pre{white-space:pre-wrap}
             .violated{background:#fde2e1;font-weight:600}.violated a{color:#a40000}
             .holds{background:#e3f4e1}.error{background:#fff1c2}.unknown{color:#777}.none{color:#bbb}
@@ -244,7 +244,7 @@ final class HtmlReport {
         int last = v.rows().size() - 1;
         String prop = a.property() == null ? a.kind() : a.property();
         h.append("<h2>Swimlanes</h2>\n<table class=\"lanes\">\n<colgroup><col class=\"idx\">");
-        int laneWidth = Math.max(6, Math.min(14, 50 / lanes));
+        int laneWidth = Math.max(6, Math.min(16, 60 / lanes));
         for (int i = 0; i < lanes; i++) {
             h.append("<col class=\"lane\" style=\"width:").append(laneWidth).append("%\">");
         }
@@ -284,9 +284,6 @@ final class HtmlReport {
             if (v.loop() != null && r.index() == v.loop()) {
                 act.append("<span class=\"marker loopm\">↻ the loop starts here</span>");
             }
-            if (breaks) {
-                act.append("<span class=\"marker bad\">✗ ").append(esc(breakText(a, prop, r.index()))).append("</span>");
-            }
             if (r.proc() == null) {
                 h.append("<td class=\"act all\" colspan=\"").append(lanes).append("\">").append(act).append("</td>");
             } else {
@@ -299,6 +296,9 @@ final class HtmlReport {
                 }
             }
             h.append("<td>");
+            if (breaks) {
+                h.append("<span class=\"marker bad\">✗ ").append(esc(breakText(a, prop, r.index()))).append("</span>");
+            }
             changes(h, r.changes());
             h.append("</td></tr>\n");
         }
