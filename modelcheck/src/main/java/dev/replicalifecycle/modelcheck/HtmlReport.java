@@ -57,6 +57,7 @@ final class HtmlReport {
             .missing{background:#fff1c2;border:1px solid #d9b300;padding:.6em}
             details summary{cursor:pointer;color:#3b6fd8}dl{margin:.3em 0}dt{font-weight:600}dd{margin:0 0 .3em 1em}
             nav a{margin-right:1em}
+            .wide{overflow-x:auto}table.matrix,table.models{font-size:13px}
             """;
 
     private final Path outDir;
@@ -124,9 +125,9 @@ final class HtmlReport {
         h.append("<h1>Model checking report</h1>\n<p>").append(ok).append(" of ").append(results.size())
                 .append(" models match the manifest.</p>\n");
 
-        h.append("<h2>Verdict matrix</h2>\n<table class=\"matrix\">\n<thead><tr><th>variant</th>");
+        h.append("<h2>Verdict matrix</h2>\n<div class=\"wide\"><table class=\"matrix\">\n<thead><tr><th>variant</th>");
         List<String> columns = ReportPrinter.columns(models);
-        columns.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
+        columns.forEach(c -> h.append("<th>").append(breakable(c)).append("</th>"));
         h.append("</tr></thead>\n<tbody>\n");
         Map<String, ModelResult> byModel = ReportPrinter.byModel(results);
         for (String row : ReportPrinter.rows(models)) {
@@ -145,13 +146,13 @@ final class HtmlReport {
             }
             h.append("</tr>\n");
         }
-        h.append("</tbody></table>\n<p class=\"legend\">holds | VIOLATED (n steps): links to the shortest counterexample"
+        h.append("</tbody></table></div>\n<p class=\"legend\">holds | VIOLATED (n steps): links to the shortest counterexample"
                 + " | ERROR | ? = stopped at another violation first | · = not checked | ! = differs from the manifest</p>\n");
 
-        h.append("<h2>Models</h2>\n<table class=\"models\">\n<thead><tr><th>model</th><th>expected</th><th>actual</th>"
+        h.append("<h2>Models</h2>\n<div class=\"wide\"><table class=\"models\">\n<thead><tr><th>model</th><th>expected</th><th>actual</th>"
                 + "<th>ok?</th><th>distinct states</th><th>depth</th><th>seconds</th><th>counterexample</th></tr></thead>\n<tbody>\n");
         for (ModelResult r : results) {
-            h.append("<tr id=\"m-").append(esc(r.model())).append("\"><td>").append(esc(r.model())).append("</td><td>")
+            h.append("<tr id=\"m-").append(esc(r.model())).append("\"><td>").append(breakable(r.model())).append("</td><td>")
                     .append(esc(r.expected().brief())).append("</td><td>").append(esc(r.actual().brief())).append("</td><td class=\"")
                     .append(r.matches() ? "holds\">ok" : "violated\">MISMATCH").append("</td><td>")
                     .append(r.distinctStates() == null ? "-" : String.format("%,d", r.distinctStates())).append("</td><td>")
@@ -162,7 +163,7 @@ final class HtmlReport {
             }
             h.append("</td></tr>\n");
         }
-        h.append("</tbody></table>\n");
+        h.append("</tbody></table></div>\n");
         for (ModelResult r : results) {
             if (!r.mismatches().isEmpty() || r.actual().failed()) {
                 h.append("<h3>").append(esc(r.model())).append("</h3>\n");
@@ -347,6 +348,26 @@ final class HtmlReport {
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<link rel=\"icon\" href=\"data:,\">\n<title>").append(esc(title)).append("</title>\n<style>\n")
                 .append(CSS).append("</style>\n</head>\n<body>\n");
+    }
+
+    /**
+     * Escapes a camel-case or underscored identifier and lets the browser break it between its
+     * words ({@code <wbr>} before an upper-case letter that follows a lower-case one, and after
+     * {@code _}), so that wide tables fit the window.
+     */
+    static String breakable(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (i > 0 && Character.isUpperCase(c) && Character.isLowerCase(id.charAt(i - 1))) {
+                sb.append("<wbr>");
+            }
+            sb.append(esc(String.valueOf(c)));
+            if (c == '_') {
+                sb.append("<wbr>");
+            }
+        }
+        return sb.toString();
     }
 
     private static String relative(Path fromDir, Path to) {
