@@ -9,12 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicalifecycle.modelcheck.itf.ItfTrace;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -160,8 +158,8 @@ class HtmlReportBrowserTest {
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
             assertTrue(scroll.intValue() <= 0, "scrolls horizontally by " + scroll + " px");
 
-            File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-            Files.copy(shot.toPath(), TestPaths.outDir().resolve("report-screenshot.png"), StandardCopyOption.REPLACE_EXISTING);
+            Files.write(TestPaths.outDir().resolve("report-screenshot.png"),
+                    ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 
             List<String> severe = new ArrayList<>();
             for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
