@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Command line: checks the manifest's models with TLC, prints a verdict matrix and a per-model
- * table, writes {@code verdicts.json} and the counterexample traces. Run with
+ * table, writes {@code verdicts.json}, the counterexample traces and the HTML report
+ * ({@code report/index.html}). Run with
  * {@code mvn -B -q -pl modelcheck compile exec:java -Dexec.args="--size small"}; see
  * {@code modelcheck/README.md}.
  *
@@ -101,6 +102,7 @@ public final class ModelCheckMain {
         out.println();
         out.print(ReportPrinter.table(results));
         out.println("verdicts: " + verdicts);
+        out.println("report: " + checker.writeReport(models, results));
         return results.stream().allMatch(ModelResult::matches) ? 0 : 1;
     }
 

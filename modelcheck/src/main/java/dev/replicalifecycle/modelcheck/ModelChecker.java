@@ -239,6 +239,20 @@ final class ModelChecker {
         return file;
     }
 
+    /**
+     * Writes the HTML report, {@code report/index.html} and a page per counterexample, into the
+     * output directory (see {@link HtmlReport}). The pages link to the conformance module's
+     * README when it sits next to the spec directory.
+     *
+     * @param models  the models checked
+     * @param results their results
+     * @return {@code report/index.html}
+     */
+    Path writeReport(List<ModelEntry> models, List<ModelResult> results) {
+        Path readme = specDir.getParent() == null ? null : specDir.getParent().resolve("conformance").resolve("README.md");
+        return new HtmlReport(outDir, readme != null && Files.isRegularFile(readme) ? readme : null).write(models, results);
+    }
+
     private void say(String line) {
         synchronized (log) {
             log.println(line);

@@ -23,6 +23,27 @@ final class ReportPrinter {
     }
 
     static String matrix(List<ModelEntry> models, List<ModelResult> results) {
+        List<String> columns = columns(models);
+        Map<String, ModelResult> byModel = byModel(results);
+        List<List<String>> table = new ArrayList<>();
+        List<String> header = new ArrayList<>();
+        header.add("variant");
+        header.addAll(columns);
+        table.add(header);
+        for (String row : rows(models)) {
+            List<String> line = new ArrayList<>();
+            line.add(row);
+            for (String prop : columns) {
+                line.add(cell(models, byModel, row, prop).text());
+            }
+            table.add(line);
+        }
+        return render(table) + "legend: holds | VIOLATED (n steps) | ERROR | ? = stopped at another violation first"
+                + " | · = not checked | ! = differs from the manifest\n";
+    }
+
+    /** @return the matrix columns: the properties the models list, in manifest order */
+    static List<String> columns(List<ModelEntry> models) {
         List<String> columns = new ArrayList<>();
         for (ModelEntry m : models) {
             for (String p : m.properties()) {
@@ -31,31 +52,34 @@ final class ReportPrinter {
                 }
             }
         }
+        return columns;
+    }
+
+    /** @return the matrix rows: the variants sorted, then the mutant rows in manifest order */
+    static List<String> rows(List<ModelEntry> models) {
         List<String> rows = new ArrayList<>(new TreeSet<>(models.stream().filter(m -> m.mutant() == null)
                 .map(ModelEntry::row).toList()));
         models.stream().filter(m -> m.mutant() != null).map(ModelEntry::row).distinct().forEach(rows::add);
-
-        Map<String, ModelResult> byModel = new LinkedHashMap<>();
-        results.forEach(r -> byModel.put(r.model(), r));
-        List<List<String>> table = new ArrayList<>();
-        List<String> header = new ArrayList<>();
-        header.add("variant");
-        header.addAll(columns);
-        table.add(header);
-        for (String row : rows) {
-            List<String> line = new ArrayList<>();
-            line.add(row);
-            for (String prop : columns) {
-                line.add(cell(models, byModel, row, prop));
-            }
-            table.add(line);
-        }
-        return render(table) + "legend: holds | VIOLATED (n steps) | ERROR | ? = stopped at another violation first"
-                + " | · = not checked | ! = differs from the manifest\n";
+        return rows;
     }
 
-    private static String cell(List<ModelEntry> models, Map<String, ModelResult> byModel, String row, String prop) {
-        Integer violatedSteps = null;
+    static Map<String, ModelResult> byModel(List<ModelResult> results) {
+        Map<String, ModelResult> byModel = new LinkedHashMap<>();
+        results.forEach(r -> byModel.put(r.model(), r));
+        return byModel;
+    }
+
+    /**
+     * One matrix cell.
+     *
+     * @param text     the cell as the text matrix prints it
+     * @param shortest for a violated cell, the model with the shortest counterexample; else null
+     */
+    record Cell(String text, ModelResult shortest) {
+    }
+
+    static Cell cell(List<ModelEntry> models, Map<String, ModelResult> byModel, String row, String prop) {
+        ModelResult shortest = null;
         boolean violated = false;
         boolean error = false;
         boolean holds = false;
@@ -71,8 +95,8 @@ final class ReportPrinter {
             Outcome a = r.actual();
             if (a.violated() && prop.equals(violatedName(a))) {
                 violated = true;
-                if (r.steps() != null && (violatedSteps == null || r.steps() < violatedSteps)) {
-                    violatedSteps = r.steps();
+                if (shortest == null || (r.steps() != null && (shortest.steps() == null || r.steps() < shortest.steps()))) {
+                    shortest = r;
                 }
             } else if (a.failed()) {
                 error = true;
@@ -82,8 +106,9 @@ final class ReportPrinter {
         }
         String text;
         if (!any) {
-            return "·";
+            return new Cell("·", null);
         } else if (violated) {
+            Integer violatedSteps = shortest.steps();
             text = "VIOLATED" + (violatedSteps == null ? "" : " (" + violatedSteps + (violatedSteps == 1 ? " step)" : " steps)"));
         } else if (error) {
             text = "ERROR";
@@ -92,10 +117,10 @@ final class ReportPrinter {
         } else {
             text = "?";
         }
-        return mismatch ? text + " !" : text;
+        return new Cell(mismatch ? text + " !" : text, violated ? shortest : null);
     }
 
-    private static String violatedName(Outcome a) {
+    static String violatedName(Outcome a) {
         if (a.property() == null && Outcome.DEADLOCK.equals(a.kind())) {
             return TlcConfig.DEADLOCK_PROPERTY;
         }

@@ -8,7 +8,9 @@
  * {@code TlcOutput} and {@code TlcReport} read TLC's {@code -tool} output; {@code ModelResult}
  * compares it with the manifest; {@code TraceExporter} writes counterexamples as ITF (see
  * {@link dev.replicalifecycle.modelcheck.itf}); {@code ModelChecker} ties these together and
- * writes {@code verdicts.json}; {@code ReportPrinter} prints the verdict matrix.
+ * writes {@code verdicts.json}; {@code ReportPrinter} prints the verdict matrix;
+ * {@code HtmlReport} writes it as {@code report/index.html}, with a swimlane page per
+ * counterexample that {@code TraceView} lays out.
  *
  * <p>Records here are immutable; {@code ModelChecker} and {@code TlcLauncher} are thread-safe
  * and run several TLC children at once; the rest is stateless.

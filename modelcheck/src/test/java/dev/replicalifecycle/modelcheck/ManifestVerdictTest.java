@@ -15,7 +15,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Checks every model of {@code spec/manifest.json} against its expected verdict: the "small"
  * ones by default, all of them with {@code -Dmodelcheck.size=all} (the {@code deep} profile).
- * Writes {@code target/verdicts.json} and the traces, prints the verdict matrix, and reports
+ * Writes {@code target/verdicts.json}, the traces and the HTML report
+ * ({@code target/report/index.html}), prints the verdict matrix, and reports
  * one test per model. Skipped while the manifest does not exist.
  *
  * <p>System properties: {@code modelcheck.specDir}, {@code modelcheck.outDir},
@@ -54,6 +55,7 @@ class ManifestVerdictTest {
         System.out.println();
         System.out.print(ReportPrinter.table(results));
         System.out.println("verdicts: " + verdicts);
+        System.out.println("report: " + checker.writeReport(models, results));
 
         return results.stream().map(r -> DynamicTest.dynamicTest(r.model(), () -> assertTrue(r.matches(),
                 () -> r.model() + " does not match the manifest: " + String.join("; ", r.mismatches())
