@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Unix-socket connection with two daemon threads: a writer that takes requests from a queue
@@ -122,6 +123,30 @@ final class Connection {
 
   int pendingCount() {
     return dispatcher.pendingCount();
+  }
+
+  /**
+   * Drops the connection if a message began on it and no byte has come for {@code nanos}: the
+   * message was cut off, so the next answer would be read as its continuation. Every pending
+   * call fails as a protocol error.
+   *
+   * @return whether the connection was dropped
+   */
+  boolean failIfStalled(long nanos) {
+    if (failed || !dispatcher.stalledMidMessage(nanos)) {
+      return false;
+    }
+    fail(
+        JsonRpcException.protocol(
+            "connection dropped: an answer from "
+                + socketPath
+                + " stopped after "
+                + dispatcher.bufferedBytes()
+                + " bytes and nothing more came for "
+                + TimeUnit.NANOSECONDS.toMillis(nanos)
+                + " ms: it was cut off",
+            null));
+    return true;
   }
 
   private void readLoop() {
