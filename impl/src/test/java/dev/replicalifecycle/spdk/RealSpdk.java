@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class: register it as a static field with {@code @RegisterExtension}. Before the class's first
  * test it starts the target; after the last it stops it (SIGTERM, SIGKILL after 10 s) and checks
  * by pid that no target it started is left. Without a package every test of the class is skipped
- * (a JUnit assumption), with the reason.
+ * (a JUnit assumption in {@code beforeEach}, so surefire counts each test as skipped), with the
+ * reason; the class must then touch the target only in its {@link Setup} and in tests (not in
+ * its own {@code @BeforeAll}).
  *
  * <p>The package: the environment variable {@code SPDK_TGT} (a {@code spdk_tgt} binary; the
  * package is its parent's parent), else {@code ../shared/spdk} beside the repository (from this
@@ -41,7 +44,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p><b>Thread-safety:</b> start, stop and kill from one thread (the test's); {@link #client()}
  * is a thread-safe {@link JsonRpcClient}.
  */
-final class RealSpdk implements BeforeAllCallback, AfterAllCallback {
+final class RealSpdk implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+
+  /** What a test class sets up on its target once it is up (bdevs, lvol stores). */
+  @FunctionalInterface
+  interface Setup {
+    void run(RealSpdk spdk) throws Exception;
+  }
 
   static final String ENV = "SPDK_TGT";
   /** Longest socket path used as is ({@code sun_path} holds 108 bytes with the NUL). */
@@ -56,6 +65,16 @@ final class RealSpdk implements BeforeAllCallback, AfterAllCallback {
   private JsonRpcClient client;
   private Thread hook;
   private final List<Long> pids = new ArrayList<>();
+  private final Setup setup;
+  private String skipReason;
+
+  RealSpdk() {
+    this(spdk -> { });
+  }
+
+  RealSpdk(Setup setup) {
+    this.setup = setup;
+  }
 
   /** The package directory, or empty with the reason in {@code why[0]}. */
   static Optional<Path> locate(String[] why) {
@@ -82,7 +101,12 @@ final class RealSpdk implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     String[] why = {null};
     Optional<Path> found = locate(why);
-    assumeTrue(found.isPresent(), why[0]);
+    if (found.isEmpty()) {
+      // Skipped test by test (in beforeEach), so that surefire counts each one as skipped; an
+      // assumption failing here would abort the class and surefire would count nothing.
+      skipReason = why[0];
+      return;
+    }
     pkg = found.get();
     String name = context.getRequiredTestClass().getSimpleName();
     Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
@@ -95,6 +119,12 @@ final class RealSpdk implements BeforeAllCallback, AfterAllCallback {
       socket = Files.createTempDirectory("spdk").resolve("s.sock");
     }
     start();
+    setup.run(this);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    assumeTrue(skipReason == null, skipReason);
   }
 
   @Override

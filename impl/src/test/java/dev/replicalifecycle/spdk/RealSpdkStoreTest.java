@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,18 +39,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class RealSpdkStoreTest {
 
-  @RegisterExtension static final RealSpdk SPDK = new RealSpdk();
+  @RegisterExtension static final RealSpdk SPDK = new RealSpdk(RealSpdkStoreTest::setUp);
 
   private static final long MIB = 1 << 20;
   private static String lvsUuid;
   private static SpdkLvolStore store;
   private static ExecutorService pool;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    SPDK.mallocBdev("Malloc0", 64);
-    lvsUuid = SPDK.lvstore("Malloc0", "lvs0", 0, 0);
-    store = SpdkLvolStore.builder(SPDK.client()).lvstoreName("lvs0").build();
+  private static void setUp(RealSpdk spdk) throws Exception {
+    spdk.mallocBdev("Malloc0", 64);
+    lvsUuid = spdk.lvstore("Malloc0", "lvs0", 0, 0);
+    store = SpdkLvolStore.builder(spdk.client()).lvstoreName("lvs0").build();
     pool = Executors.newFixedThreadPool(8);
   }
 
