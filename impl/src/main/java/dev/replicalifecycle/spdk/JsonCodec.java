@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import java.io.IOException;
 
 /**
@@ -71,17 +70,6 @@ final class JsonCodec {
       return streamFactory.createNonBlockingByteArrayParser();
     } catch (IOException e) {
       throw new IllegalStateException("cannot create a non-blocking parser", e);
-    }
-  }
-
-  /** Builds the tree of one message from its buffered tokens. */
-  JsonNode readTree(TokenBuffer tokens) throws IOException {
-    try (JsonParser p = tokens.asParser(mapper)) {
-      JsonNode node = mapper.readTree(p);
-      if (node == null || node.isMissingNode()) {
-        throw new IOException("empty message");
-      }
-      return node;
     }
   }
 

@@ -5,16 +5,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
  * Reads the byte stream of one connection as a sequence of JSON objects, one per message, with
  * Jackson's non-blocking parser ({@code JsonFactory.createNonBlockingByteArrayParser}): bytes are
  * fed as they arrive, in chunks of any size, and each complete object is handed on as a tree.
- * The stream is parsed once; the tokens of the message being read are kept in a {@link
- * TokenBuffer} until it is complete.
+ * The stream is parsed once: the tree of the message being read is built token by token (as
+ * Jackson's own tree reader does by default: ints, longs and big integers by size, floats as
+ * doubles) and handed on when its last token comes.
  *
  * <p>Rules (a break of any is a {@link Violation}, after which the reader refuses more input:
  * the stream cannot be resynchronised):
@@ -56,11 +61,13 @@ final class JsonMessageReader {
 
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
-  private final JsonCodec codec;
   private final Limits limits;
   private final int maxMessageBytes;
   private final int maxDepth;
-  private TokenBuffer tokens;
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The containers of the message being read, innermost on top. */
+  private final ArrayDeque<ContainerNode<?>> stack = new ArrayDeque<>();
+  private String fieldName;
   private int depth;
   private long fed;
   private long messageStart;
@@ -69,7 +76,6 @@ final class JsonMessageReader {
   private byte[] held = NOTHING;
 
   JsonMessageReader(JsonCodec codec, Limits limits) {
-    this.codec = codec;
     this.parser = codec.newStreamParser();
     this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
     this.limits = limits;
@@ -141,29 +147,47 @@ final class JsonMessageReader {
         if (t == null) {
           throw fail("the parser ended the stream", null);
         }
-        if (depth == 0) {
-          if (t != JsonToken.START_OBJECT) {
-            throw fail("a message that is not a JSON object (starts with " + t + ")", null);
-          }
-          tokens = new TokenBuffer(parser, null);
+        if (depth == 0 && t != JsonToken.START_OBJECT) {
+          throw fail("a message that is not a JSON object (starts with " + t + ")", null);
         }
         checkLength(t);
-        tokens.copyCurrentEvent(parser);
-        if (t.isStructStart()) {
-          if (++depth > maxDepth) {
-            throw fail("a message nested deeper than " + maxDepth, null);
+        switch (t) {
+          case START_OBJECT, START_ARRAY -> {
+            if (++depth > maxDepth) {
+              throw fail("a message nested deeper than " + maxDepth, null);
+            }
+            ContainerNode<?> node = t == JsonToken.START_OBJECT
+                ? NODES.objectNode() : NODES.arrayNode();
+            if (depth > 1) {
+              add(node);
+            }
+            open = true;
+            stack.push(node);
           }
-          open = true;
-        } else if (t.isStructEnd() && --depth == 0) {
-          long end = parser.currentLocation().getByteOffset();
-          if (end - messageStart > maxMessageBytes) {
-            throw fail("a message longer than " + maxMessageBytes + " bytes", null);
+          case END_OBJECT, END_ARRAY -> {
+            JsonNode done = stack.pop();
+            if (--depth == 0) {
+              long end = parser.currentLocation().getByteOffset();
+              if (end - messageStart > maxMessageBytes) {
+                throw fail("a message longer than " + maxMessageBytes + " bytes", null);
+              }
+              messageStart = end;
+              open = false;
+              sink.accept(done);
+            }
           }
-          JsonNode message = codec.readTree(tokens);
-          tokens = null;
-          messageStart = end;
-          open = false;
-          sink.accept(message);
+          case FIELD_NAME -> fieldName = parser.currentName();
+          case VALUE_STRING -> add(NODES.textNode(parser.getText()));
+          case VALUE_NUMBER_INT -> add(switch (parser.getNumberType()) {
+            case INT -> NODES.numberNode(parser.getIntValue());
+            case LONG -> NODES.numberNode(parser.getLongValue());
+            default -> NODES.numberNode(parser.getBigIntegerValue());
+          });
+          case VALUE_NUMBER_FLOAT -> add(NODES.numberNode(parser.getDoubleValue()));
+          case VALUE_TRUE -> add(NODES.booleanNode(true));
+          case VALUE_FALSE -> add(NODES.booleanNode(false));
+          case VALUE_NULL -> add(NODES.nullNode());
+          default -> throw fail("unexpected token " + t, null);
         }
       }
     } catch (JsonProcessingException e) {
@@ -177,8 +201,8 @@ final class JsonMessageReader {
   }
 
   /**
-   * String, key and number lengths. Jackson checks them when a value is read as a {@code String};
-   * copying tokens into a {@link TokenBuffer} reads their characters without that check.
+   * String, key and number lengths, checked here per token as well as by Jackson's stream read
+   * constraints (which check some of them only when a value is turned into a {@code String}).
    */
   private void checkLength(JsonToken t) throws IOException, Violation {
     int limit;
@@ -206,9 +230,19 @@ final class JsonMessageReader {
     }
   }
 
+  /** Adds a value to the container being read, under the last key if it is an object. */
+  private void add(JsonNode value) {
+    ContainerNode<?> parent = stack.peek();
+    if (parent instanceof ObjectNode o) {
+      o.set(fieldName, value);
+    } else {
+      ((ArrayNode) parent).add(value);
+    }
+  }
+
   private Violation fail(String message, Throwable cause) {
     failed = true;
-    tokens = null;
+    stack.clear();
     try {
       parser.close();
     } catch (IOException ignored) {
