@@ -110,11 +110,16 @@ final class Connection {
     return dispatcher.abandon(id);
   }
 
-  /** Closes the socket and fails every pending call with {@code cause}. Idempotent. */
+  /**
+   * Fails every pending call with {@code cause} (or with the cause of an earlier failure) and
+   * closes the socket. Idempotent.
+   */
   void fail(JsonRpcException cause) {
     failed = true;
-    closeQuietly(channel);
+    // Calls fail with this cause before the socket is closed: the reader, woken by the close,
+    // fails them too (as "closed"), and the first cause wins.
     dispatcher.failAll(cause);
+    closeQuietly(channel);
     Thread w = writer;
     if (w != null && w != Thread.currentThread()) {
       w.interrupt(); // wakes it from take(); the channel is closed already

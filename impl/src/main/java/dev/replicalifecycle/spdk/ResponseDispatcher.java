@@ -28,8 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       that timed out, the message is dropped quietly; else (unknown, duplicate, not an integer)
  *       a connection-level violation: the response cannot be given to anybody;
  *   <li>{@code "jsonrpc":"2.0"}, exactly one of {@code result} and {@code error}, and a
- *       well-formed error object; else that call (and only that one) fails with {@link
- *       JsonRpcException.Kind#PROTOCOL}.
+ *       well-formed error object; else the answer is not a JSON-RPC response: its call fails
+ *       with {@link JsonRpcException.Kind#PROTOCOL}, and so does the connection (a
+ *       connection-level violation: the server is not speaking JSON-RPC, so none of its other
+ *       answers is trusted).
  * </ol>
  *
  * A connection-level violation is thrown from {@link #onBytes} as {@link
@@ -128,15 +130,22 @@ final class ResponseDispatcher {
     return reader.midMessage() && System.nanoTime() - lastBytesNanos >= nanos;
   }
 
-  /** Fails every pending call and every later {@link #register} with {@code cause}. */
+  /**
+   * Fails every pending call and every later {@link #register} with {@code cause}; after the
+   * first call, with the first call's cause.
+   */
   void failAll(JsonRpcException cause) {
-    if (closedWith == null) {
-      closedWith = cause;
+    JsonRpcException first;
+    synchronized (this) {
+      if (closedWith == null) {
+        closedWith = cause;
+      }
+      first = closedWith;
     }
     for (Long id : List.copyOf(pending.keySet())) {
       Pending p = pending.remove(id);
       if (p != null) {
-        p.future().completeExceptionally(cause);
+        p.future().completeExceptionally(first);
       }
     }
   }
@@ -178,6 +187,10 @@ final class ResponseDispatcher {
       p.future().complete(outcome(p.method(), tree));
     } catch (JsonRpcException e) {
       p.future().completeExceptionally(e);
+      if (e.kind() == JsonRpcException.Kind.PROTOCOL) {
+        // not a JSON-RPC response: the server cannot be trusted with the other calls either
+        throw JsonRpcException.protocol("connection dropped: " + e.getMessage(), e);
+      }
     }
   }
 

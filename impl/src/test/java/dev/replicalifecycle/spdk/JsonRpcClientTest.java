@@ -193,6 +193,31 @@ class JsonRpcClientTest {
     assertEquals(2, f.client().connectionsOpened());
   }
 
+  /**
+   * An answer with a pending id that is not a JSON-RPC response (here {@code "jsonrpc":"1.0"};
+   * the other cases are in {@link HostileResponsesTest}) fails its call and drops the connection:
+   * a call pending beside it fails too, as a protocol error, and the next call reconnects.
+   */
+  @Test
+  void anAnswerThatIsNotJsonRpcDropsTheConnectionAndItsOtherCalls() throws Exception {
+    CountDownLatch applied = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    f.target().inject("bdev_get_bdevs", Fault.holdAnswer(applied, release));
+    Future<JsonRpcException> held = pool.submit(() -> assertThrows(JsonRpcException.class,
+        () -> f.client().call("bdev_get_bdevs", null)));
+    assertTrue(applied.await(10, TimeUnit.SECONDS));
+    f.target().inject("bdev_lvol_get_lvstores",
+        Fault.raw("{\"jsonrpc\":\"1.0\",\"id\":$ID,\"result\":[]}\n"));
+    JsonRpcException e = assertThrows(JsonRpcException.class, this::lvstores);
+    assertEquals(Kind.PROTOCOL, e.kind());
+    assertTrue(e.getMessage().contains("jsonrpc"), e.getMessage());
+    JsonRpcException other = held.get(10, TimeUnit.SECONDS);
+    assertEquals(Kind.PROTOCOL, other.kind(), other::getMessage);
+    release.countDown();
+    assertEquals(2, lvstores().size());
+    assertEquals(2, f.client().connectionsOpened());
+  }
+
   /** Pipelined answers in another order than the requests (SPDK does this) go to their calls. */
   @Test
   void answersOutOfOrderInOneReadGoToTheirCalls() throws Exception {
