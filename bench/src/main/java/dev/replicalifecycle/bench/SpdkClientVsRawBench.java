@@ -182,6 +182,15 @@ public final class SpdkClientVsRawBench {
       Runtime.getRuntime().removeShutdownHook(reaper);
       Files.deleteIfExists(socket);
       Files.deleteIfExists(Path.of(socket + ".lock"));
+      // DPDK's empty run-time directory (root: /var/run/dpdk, others: XDG_RUNTIME_DIR or /tmp)
+      String xdg = System.getenv("XDG_RUNTIME_DIR");
+      for (Path d : List.of(Path.of("/var/run/dpdk"), Path.of(xdg == null ? "/tmp" : xdg, "dpdk"))) {
+        try {
+          Files.deleteIfExists(d.resolve("spdk_pid" + target.pid()));
+        } catch (IOException ignored) {
+          // not empty or not ours
+        }
+      }
     }
   }
 
