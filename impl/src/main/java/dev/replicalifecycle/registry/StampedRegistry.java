@@ -12,6 +12,7 @@ import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
+import dev.replicalifecycle.store.StoreProtocolException;
 import dev.replicalifecycle.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -683,7 +684,10 @@ final class StampedRegistry implements ReplicaRegistry {
     Res<LvolListing> listed = call(SpecAction.VerifyList, null, store::listLvols);
     if (!listed.ok()) {
       StoreException failure = listed.failure();
-      after(SpecAction.VerifyList, null, failure instanceof StoreUnavailableException ? "broken" : "fail");
+      // A protocol error drops the connection as a broken one does.
+      boolean broken =
+          failure instanceof StoreUnavailableException || failure instanceof StoreProtocolException;
+      after(SpecAction.VerifyList, null, broken ? "broken" : "fail");
       throw new ReplicaStoreException(
           null, "verify: listing lvols failed; nothing changed: " + failure.getMessage(), failure);
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Unix-socket connection with two daemon threads: a writer that takes requests from a queue
@@ -109,11 +110,16 @@ final class Connection {
     return dispatcher.abandon(id);
   }
 
-  /** Closes the socket and fails every pending call with {@code cause}. Idempotent. */
+  /**
+   * Fails every pending call with {@code cause} (or with the cause of an earlier failure) and
+   * closes the socket. Idempotent.
+   */
   void fail(JsonRpcException cause) {
     failed = true;
-    closeQuietly(channel);
+    // Calls fail with this cause before the socket is closed: the reader, woken by the close,
+    // fails them too (as "closed"), and the first cause wins.
     dispatcher.failAll(cause);
+    closeQuietly(channel);
     Thread w = writer;
     if (w != null && w != Thread.currentThread()) {
       w.interrupt(); // wakes it from take(); the channel is closed already
@@ -122,6 +128,30 @@ final class Connection {
 
   int pendingCount() {
     return dispatcher.pendingCount();
+  }
+
+  /**
+   * Drops the connection if a message began on it and no byte has come for {@code nanos}: the
+   * message was cut off, so the next answer would be read as its continuation. Every pending
+   * call fails as a protocol error.
+   *
+   * @return whether the connection was dropped
+   */
+  boolean failIfStalled(long nanos) {
+    if (failed || !dispatcher.stalledMidMessage(nanos)) {
+      return false;
+    }
+    fail(
+        JsonRpcException.protocol(
+            "connection dropped: an answer from "
+                + socketPath
+                + " stopped after "
+                + dispatcher.bufferedBytes()
+                + " bytes and nothing more came for "
+                + TimeUnit.NANOSECONDS.toMillis(nanos)
+                + " ms: it was cut off",
+            null));
+    return true;
   }
 
   private void readLoop() {

@@ -1,6 +1,7 @@
 package dev.replicalifecycle.spdk;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -24,20 +25,13 @@ import java.io.IOException;
 final class JsonCodec {
 
   private final ObjectMapper mapper;
+  private final JsonFactory streamFactory;
 
   JsonCodec(Limits limits) {
-    JsonFactory factory =
-        JsonFactory.builder()
-            .streamReadConstraints(
-                StreamReadConstraints.builder()
-                    .maxDocumentLength(limits.maxMessageBytes())
-                    .maxNestingDepth(limits.maxNestingDepth())
-                    .maxStringLength(limits.maxStringLength())
-                    .maxNumberLength(limits.maxNumberLength())
-                    .maxNameLength(limits.maxNameLength())
-                    .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    JsonFactory factory = factory(limits, limits.maxMessageBytes());
+    // A connection's parser reads many documents: Jackson counts maxDocumentLength over all of
+    // them, so the stream parser has none and JsonMessageReader bounds each message itself.
+    this.streamFactory = factory(limits, -1);
     JsonMapper m =
         JsonMapper.builder(factory)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -51,6 +45,32 @@ final class JsonCodec {
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     this.mapper = m;
+  }
+
+  private static JsonFactory factory(Limits limits, long maxDocumentLength) {
+    return JsonFactory.builder()
+        .streamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxDocumentLength(maxDocumentLength)
+                .maxNestingDepth(limits.maxNestingDepth())
+                .maxStringLength(limits.maxStringLength())
+                .maxNumberLength(limits.maxNumberLength())
+                .maxNameLength(limits.maxNameLength())
+                .build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+  }
+
+  /**
+   * A non-blocking parser for the byte stream of one connection, under the same limits but for
+   * the document length (see {@link JsonMessageReader}).
+   */
+  JsonParser newStreamParser() {
+    try {
+      return streamFactory.createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a non-blocking parser", e);
+    }
   }
 
   /** Parses one frame into a tree, under the stream read limits. */

@@ -24,12 +24,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The connection is made on the first call. When it breaks (server closed it, I/O error,
  * protocol violation), every call pending on it fails at once with {@link
  * JsonRpcException.Kind#UNAVAILABLE} or {@link JsonRpcException.Kind#PROTOCOL}, and the next call
- * connects again. There is no automatic retry of a call: after a timeout or a broken connection
+ * connects again. Protocol violations that drop the connection: bytes that are not JSON, a
+ * message that is not an object, over a limit, or with a line feed inside it (SPDK ends each
+ * answer with one, so the answer was cut off); an answer with {@code "id":null} (SPDK could not
+ * read one of our requests, and which one is unknown); an unknown or duplicate id; and an answer
+ * that began and stopped: when a call times out while a message has been incomplete for half its
+ * timeout (at most 1 s) with no byte coming, the connection is dropped, so that a cut-off answer
+ * does not swallow the answers of later calls. There is no automatic retry of a call: after a timeout or a broken connection
  * the outcome is unknown, and only the caller can decide whether repeating is safe.
  *
- * <p>Input is bounded (see {@link Builder}): message size and nesting depth are enforced while
- * framing the stream, before parsing; string, number and key lengths by Jackson's stream read
- * constraints. Unknown fields are ignored.
+ * <p>Input is bounded (see {@link Builder}): the stream is parsed as it arrives by Jackson's
+ * non-blocking parser, which enforces nesting depth, string, number and key lengths (stream read
+ * constraints) and rejects duplicate keys; message size is checked as the bytes come. Unknown
+ * fields are ignored.
  *
  * <p><b>Thread-safety:</b> safe for concurrent use by any number of threads; calls from
  * different threads are multiplexed over the one connection, and one slow call does not delay the
@@ -42,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JsonRpcClient implements AutoCloseable {
 
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+  private static final long MAX_STALL_MILLIS = 1000;
 
   private final Path socketPath;
   private final Duration callTimeout;
@@ -123,6 +131,9 @@ public final class JsonRpcClient implements AutoCloseable {
       long wait = deadline - System.nanoTime();
       return future.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      // An answer cut off on a connection that stays open would swallow every later answer:
+      // drop the connection (this call and the others pending on it fail as PROTOCOL).
+      conn.failIfStalled(stallNanos(timeout));
       if (conn.abandon(id)) {
         throw JsonRpcException.timeout(
             method + " (id " + id + "): no answer within " + timeout.toMillis() + " ms");
@@ -137,6 +148,15 @@ public final class JsonRpcClient implements AutoCloseable {
     } catch (ExecutionException e) {
       throw unwrap(e);
     }
+  }
+
+  /**
+   * How long a begun message may stay without a byte before a timed-out call declares it cut
+   * off: half the call's timeout, at most {@value #MAX_STALL_MILLIS} ms. SPDK writes an answer
+   * whole from its send buffer, so a healthy answer never pauses that long in the middle.
+   */
+  static long stallNanos(Duration timeout) {
+    return Math.min(timeout.toNanos() / 2, TimeUnit.MILLISECONDS.toNanos(MAX_STALL_MILLIS));
   }
 
   /** The socket this client talks to. */

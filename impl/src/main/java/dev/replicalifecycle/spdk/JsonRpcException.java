@@ -23,10 +23,12 @@ public final class JsonRpcException extends Exception {
     /** No connection could be made, the connection broke, or the client was closed. */
     UNAVAILABLE,
     /**
-     * The server's bytes broke the protocol: malformed or oversized JSON, a response with no
-     * usable id, an unknown or duplicate id, both or neither of {@code result} and {@code error},
-     * or a result of the wrong shape. When the violation cannot be pinned to one call, the
-     * connection is dropped and every call pending on it fails with this kind.
+     * The server's bytes broke the protocol: malformed or oversized JSON, an answer cut off, a
+     * response with {@code "id":null} or no usable id, an unknown or duplicate id, an answer that
+     * is not a JSON-RPC response (version, both or neither of {@code result} and {@code error},
+     * a malformed error object), or a result of the wrong shape. All but the last drop the
+     * connection, and every call pending on it fails with this kind. The request was sent: its
+     * outcome is unknown.
      */
     PROTOCOL
   }

@@ -4,9 +4,9 @@ package dev.replicalifecycle.spdk;
  * Bounds on what the client accepts from the server, so that a broken or hostile peer cannot
  * make it use unbounded memory or stack.
  *
- * @param maxMessageBytes largest single JSON value (one response), enforced by the framing reader
+ * @param maxMessageBytes largest single JSON value (one response), enforced by {@link JsonMessageReader}
  *     before the bytes reach Jackson; also Jackson's {@code maxDocumentLength}
- * @param maxNestingDepth deepest nesting of arrays and objects (framing reader and Jackson)
+ * @param maxNestingDepth deepest nesting of arrays and objects ({@link JsonMessageReader} and Jackson)
  * @param maxStringLength longest string value, in chars (Jackson)
  * @param maxNumberLength longest number literal, in chars (Jackson)
  * @param maxNameLength longest object key, in chars (Jackson)

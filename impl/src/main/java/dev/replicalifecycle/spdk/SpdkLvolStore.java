@@ -10,6 +10,7 @@ import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
 import dev.replicalifecycle.store.StoreException;
 import dev.replicalifecycle.store.StoreRejectedException;
+import dev.replicalifecycle.store.StoreProtocolException;
 import dev.replicalifecycle.store.StoreTimeoutException;
 import dev.replicalifecycle.store.StoreUnavailableException;
 import java.io.IOException;
@@ -69,10 +70,10 @@ import java.util.regex.Pattern;
  *       (outcome unknown)</td></tr>
  *   <tr><td>connection refused, broken or closed</td><td colspan="3">{@link
  *       StoreUnavailableException} (outcome unknown)</td></tr>
- *   <tr><td>malformed answer (bad JSON, limits exceeded, unknown id, wrong types, result of the
- *       wrong shape)</td><td colspan="3">{@link StoreUnavailableException} whose cause is a
- *       {@link JsonRpcException} of kind {@link JsonRpcException.Kind#PROTOCOL} (outcome
- *       unknown)</td></tr>
+ *   <tr><td>malformed answer (bad JSON, limits exceeded, an answer cut off, {@code "id":null},
+ *       unknown id, wrong types, result of the wrong shape)</td><td colspan="3">{@link
+ *       StoreProtocolException} whose cause is a {@link JsonRpcException} of kind {@link
+ *       JsonRpcException.Kind#PROTOCOL} (outcome unknown: the request was sent)</td></tr>
  * </table>
  *
  * <p>The lvol store is named by UUID or by name. The other one, and the cluster size (lvols are
@@ -563,7 +564,7 @@ public final class SpdkLvolStore implements LvolStore {
       case UNAVAILABLE:
         return new StoreUnavailableException(context + ": " + e.getMessage(), e);
       case PROTOCOL:
-        return new StoreUnavailableException(context + ": protocol error: " + e.getMessage(), e);
+        return new StoreProtocolException(context + ": protocol error: " + e.getMessage(), e);
       case ERROR_RESPONSE:
       default:
         break;
@@ -594,11 +595,11 @@ public final class SpdkLvolStore implements LvolStore {
     }
   }
 
-  private static StoreUnavailableException malformed(
+  private static StoreProtocolException malformed(
       Op op, String what, String detail, Throwable cause) {
     JsonRpcException protocol =
         JsonRpcException.protocol(op.method + ": malformed result: " + detail, cause);
-    return (StoreUnavailableException) map(op, what, protocol);
+    return (StoreProtocolException) map(op, what, protocol);
   }
 
   private static long ceilDiv(long x, long y) {

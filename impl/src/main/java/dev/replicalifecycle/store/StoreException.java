@@ -10,6 +10,7 @@ public abstract sealed class StoreException extends Exception
         LvolNotFoundException,
         StoreRejectedException,
         StoreUnavailableException,
+        StoreProtocolException,
         StoreTimeoutException {
 
   private final int code;

@@ -13,9 +13,11 @@
  *       nothing was applied.
  *   <li>{@link dev.replicalifecycle.store.StoreRejectedException}: any other error answer, with
  *       the code and message kept; nothing was applied.
- *   <li>{@link dev.replicalifecycle.store.StoreUnavailableException} and {@link
- *       dev.replicalifecycle.store.StoreTimeoutException}: no answer; the outcome is
- *       <em>unknown</em> (the request may or may not have been applied).
+ *   <li>{@link dev.replicalifecycle.store.StoreUnavailableException} (store unreachable or the
+ *       connection broke), {@link dev.replicalifecycle.store.StoreTimeoutException} (no answer in
+ *       time) and {@link dev.replicalifecycle.store.StoreProtocolException} (the store answered
+ *       something malformed): the outcome is <em>unknown</em> (the request may or may not have
+ *       been applied).
  * </ul>
  *
  * <p>{@link dev.replicalifecycle.store.InMemoryLvolStore} is a thread-safe implementation with

@@ -127,6 +127,11 @@ final class JsonRpcTestTarget implements AutoCloseable {
     CLOSE,
     /** Applies the request, writes the first half of the answer, closes the connection. */
     TRUNCATE,
+    /**
+     * Applies the request, writes the first half of the answer without the line feed, and keeps
+     * the connection open.
+     */
+    TRUNCATE_OPEN,
     /** Applies the request and writes non-JSON bytes instead of the answer. */
     GARBAGE,
     /** Applies the request and answers with an id that was never sent. */
@@ -185,6 +190,9 @@ final class JsonRpcTestTarget implements AutoCloseable {
   }
 
   private record Queued(String method, Fault fault) {}
+
+  private static final Limits REQUEST_LIMITS = new Limits(1 << 20, 64, 1 << 20, 64, 1024, 16);
+  private static final JsonCodec REQUEST_CODEC = new JsonCodec(REQUEST_LIMITS);
 
   private final Path socketPath;
   private final InMemoryLvolStore store;
@@ -421,7 +429,9 @@ final class JsonRpcTestTarget implements AutoCloseable {
     }
 
     void readLoop() {
-      JsonFramer framer = new JsonFramer(1 << 20, 64);
+      // Requests are read as SPDK reads them: a malformed one closes the connection.
+      JsonMessageReader reader =
+          new JsonMessageReader(REQUEST_CODEC, REQUEST_LIMITS);
       byte[] buf = new byte[16 * 1024];
       try {
         while (true) {
@@ -429,14 +439,15 @@ final class JsonRpcTestTarget implements AutoCloseable {
           if (n < 0) {
             break;
           }
-          List<byte[]> frames = new ArrayList<>();
-          framer.feed(buf, 0, n, frames::add);
-          for (byte[] frame : frames) {
+          List<JsonNode> frames = new ArrayList<>();
+          reader.feed(buf, 0, n, frames::add);
+          for (JsonNode frame : frames) {
             requests.incrementAndGet();
             workers.execute(() -> handle(frame));
           }
         }
-      } catch (IOException | JsonFramer.FramingException | RuntimeException e) {
+      } catch (IOException | JsonMessageReader.Violation | JsonRpcException
+          | RuntimeException e) {
         // connection over
       } finally {
         close();
@@ -465,14 +476,7 @@ final class JsonRpcTestTarget implements AutoCloseable {
       }
     }
 
-    private void handle(byte[] frame) {
-      JsonNode req;
-      try {
-        req = json.readTree(frame);
-      } catch (IOException e) {
-        write(error(null, -32700, "Parse error"));
-        return;
-      }
+    private void handle(JsonNode req) {
       JsonNode id = req.get("id");
       JsonNode method = req.get("method");
       if (!"2.0".equals(req.path("jsonrpc").textValue()) || method == null
@@ -547,12 +551,13 @@ final class JsonRpcTestTarget implements AutoCloseable {
           write(java.util.Arrays.copyOf(answer, answer.length / 2));
           close();
         }
+        case TRUNCATE_OPEN -> write(java.util.Arrays.copyOf(answer, answer.length / 2));
         case GARBAGE -> write("\u0000<html>garbage</html>".getBytes(StandardCharsets.UTF_8));
         case WRONG_ID -> {
           long wrong = (id == null ? 0 : id.asLong()) + 1_000_000;
           ObjectNode o = (ObjectNode) readTreeUnchecked(answer);
           o.put("id", wrong);
-          write(writeUnchecked(o));
+          write(line(writeUnchecked(o)));
         }
         case DUPLICATE -> {
           write(answer);
@@ -848,7 +853,7 @@ final class JsonRpcTestTarget implements AutoCloseable {
     o.put("jsonrpc", "2.0");
     o.set("id", id);
     o.set("result", result);
-    return writeUnchecked(o);
+    return line(writeUnchecked(o));
   }
 
   private byte[] error(JsonNode id, int code, String message) {
@@ -858,7 +863,14 @@ final class JsonRpcTestTarget implements AutoCloseable {
     ObjectNode e = o.putObject("error");
     e.put("code", code);
     e.put("message", message);
-    return writeUnchecked(o);
+    return line(writeUnchecked(o));
+  }
+
+  /** An answer as SPDK writes it: compact JSON and one line feed. */
+  private static byte[] line(byte[] json) {
+    byte[] withLf = java.util.Arrays.copyOf(json, json.length + 1);
+    withLf[json.length] = '\n';
+    return withLf;
   }
 
   private byte[] writeUnchecked(JsonNode node) {

@@ -22,6 +22,7 @@ import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.StoreException;
+import dev.replicalifecycle.store.StoreProtocolException;
 import dev.replicalifecycle.store.StoreRejectedException;
 import dev.replicalifecycle.store.StoreTimeoutException;
 import dev.replicalifecycle.store.StoreUnavailableException;
@@ -128,7 +129,7 @@ class SpdkLvolStoreTest {
     f.target().inject("bdev_wait_for_examine", Fault.error(-32603, "Internal error"));
     assertEquals(-32603, assertThrows(StoreRejectedException.class, store::listLvols).code());
     f.target().inject("bdev_wait_for_examine", Fault.of(Action.GARBAGE));
-    assertThrows(StoreUnavailableException.class, store::listLvols);
+    assertThrows(StoreProtocolException.class, store::listLvols);
   }
 
   @Test
@@ -323,8 +324,8 @@ class SpdkLvolStoreTest {
     backing.putLvol("a", MIB);
     backing.putLvol("keep", MIB);
     f.target().alterEntry("a", b -> List.of(b.put("num_blocks", "many")));
-    StoreUnavailableException e =
-        assertThrows(StoreUnavailableException.class, () -> store.findLvol("a"));
+    StoreProtocolException e =
+        assertThrows(StoreProtocolException.class, () -> store.findLvol("a"));
     assertEquals(JsonRpcException.Kind.PROTOCOL,
         assertInstanceOf(JsonRpcException.class, e.getCause()).kind());
     assertFalse(e.outcomeKnown());
@@ -490,9 +491,10 @@ class SpdkLvolStoreTest {
   }
 
   @Test
-  void protocolErrorsAreUnavailableWithATypedCause() throws Exception {
+  void protocolErrorsAreAProtocolExceptionWithATypedCause() throws Exception {
     f.target().inject("bdev_get_bdevs", Fault.of(Action.GARBAGE));
-    StoreUnavailableException e = assertThrows(StoreUnavailableException.class, store::listLvols);
+    StoreProtocolException e = assertThrows(StoreProtocolException.class, store::listLvols);
+    assertFalse(e.outcomeKnown());
     JsonRpcException cause = assertInstanceOf(JsonRpcException.class, e.getCause());
     assertEquals(JsonRpcException.Kind.PROTOCOL, cause.kind());
     assertEquals(List.of(), store.listLvols().lvols());

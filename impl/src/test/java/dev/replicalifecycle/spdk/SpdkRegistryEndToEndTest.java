@@ -20,6 +20,7 @@ import dev.replicalifecycle.spdk.JsonRpcTestTarget.LvstoreState;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolKind;
+import dev.replicalifecycle.store.StoreProtocolException;
 import dev.replicalifecycle.store.StoreRejectedException;
 import dev.replicalifecycle.store.StoreTimeoutException;
 import dev.replicalifecycle.store.StoreUnavailableException;
@@ -219,6 +220,25 @@ class SpdkRegistryEndToEndTest {
     }
   }
 
+  /**
+   * A create whose answer is malformed: the request was sent and applied, so the outcome is
+   * unknown (not "SPDK is down", not "rejected"): the registry settles it by rolling the lvol
+   * back, as after a timeout.
+   */
+  @Test
+  void aMalformedAnswerToACreateIsAnUnknownOutcomeAndIsRolledBack() {
+    f.target().inject("bdev_lvol_create", Fault.of(Action.GARBAGE));
+    ReplicaStoreException e =
+        assertThrows(ReplicaStoreException.class, () -> registry.create("r3", MIB));
+    StoreProtocolException cause = assertInstanceOf(StoreProtocolException.class, e.getCause());
+    assertFalse(cause.outcomeKnown());
+    assertTrue(e.getMessage().contains("rolled back"), e.getMessage());
+    assertEquals(List.of(), heads());
+    assertEquals(Optional.empty(), registry.get("r3"));
+    // the connection was dropped; the next call makes a new one and works
+    assertEquals(ReplicaState.RUNNING, registry.create("r3", MIB).state());
+  }
+
   @Test
   void hostileListingsLeaveTheRegistryUnchanged() {
     registry.create("r1", MIB);
@@ -252,6 +272,7 @@ class SpdkRegistryEndToEndTest {
       ReplicaStoreException e = assertThrows(ReplicaStoreException.class, registry::verify,
           h::toString);
       assertTrue(e.getCause() instanceof StoreUnavailableException
+          || e.getCause() instanceof StoreProtocolException
           || e.getCause() instanceof StoreRejectedException, e.getCause()::toString);
       assertEquals(before, states(), h::toString);
     }

@@ -1,11 +1,11 @@
 package dev.replicalifecycle.spdk;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.StoreException;
@@ -138,30 +138,29 @@ class SpdkResponseFuzzTest {
     };
   }
 
-  /** Framing a stream whole or byte by byte gives the same frames and the same verdict. */
+  /** Reading a stream whole or byte by byte gives the same messages and the same verdict. */
   private static void checkFramerIsChunkInvariant(byte[] data) {
-    List<byte[]> whole = new ArrayList<>();
-    List<byte[]> bytewise = new ArrayList<>();
-    String wholeError = frame(data, data.length, whole);
-    String bytewiseError = frame(data, 1, bytewise);
-    assertEquals(wholeError, bytewiseError);
-    assertEquals(whole.size(), bytewise.size());
-    for (int i = 0; i < whole.size(); i++) {
-      assertArrayEquals(whole.get(i), bytewise.get(i));
-      assertTrue(whole.get(i).length <= LIMITS.maxMessageBytes());
-    }
+    List<JsonNode> whole = new ArrayList<>();
+    List<JsonNode> bytewise = new ArrayList<>();
+    boolean wholeBroken = read(data, data.length, whole);
+    boolean bytewiseBroken = read(data, 1, bytewise);
+    assertEquals(wholeBroken, bytewiseBroken);
+    assertEquals(whole, bytewise);
   }
 
-  private static String frame(byte[] data, int chunk, List<byte[]> out) {
-    JsonFramer f = new JsonFramer(LIMITS.maxMessageBytes(), LIMITS.maxNestingDepth());
+  /** Reads {@code data} in chunks; whether the stream broke a rule. */
+  private static boolean read(byte[] data, int chunk, List<JsonNode> out) {
+    JsonMessageReader r = new JsonMessageReader(CODEC, LIMITS);
     try {
       for (int i = 0; i < data.length; i += Math.max(1, chunk)) {
-        f.feed(data, i, Math.min(Math.max(1, chunk), data.length - i), out::add);
+        r.feed(data, i, Math.min(Math.max(1, chunk), data.length - i), out::add);
+        assertTrue(r.bufferedBytes() <= LIMITS.maxMessageBytes());
       }
-      return null;
-    } catch (JsonFramer.FramingException e) {
-      return e.getMessage();
+      return false;
+    } catch (JsonMessageReader.Violation e) {
+      return true;
+    } catch (JsonRpcException e) {
+      throw new AssertionError("the sink does not throw", e);
     }
   }
-
 }

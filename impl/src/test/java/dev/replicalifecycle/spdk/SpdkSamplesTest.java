@@ -571,12 +571,15 @@ class SpdkSamplesTest {
   private static String objectAfter(String text, String marker) throws Exception {
     int at = text.indexOf('{', text.indexOf(marker) + marker.length());
     byte[] rest = text.substring(at).getBytes(StandardCharsets.UTF_8);
-    JsonFramer framer = new JsonFramer(rest.length, 64);
-    List<byte[]> frames = new ArrayList<>();
-    for (int i = 0; i < rest.length && frames.isEmpty(); i++) {
-      framer.feed(rest, i, 1, frames::add);
+    // up to the end of the first object, byte by byte
+    Limits limits = new Limits(rest.length + 1, 64, rest.length + 1, 64, 1024, 16);
+    JsonMessageReader reader = new JsonMessageReader(new JsonCodec(limits), limits);
+    List<JsonNode> frames = new ArrayList<>();
+    int i = 0;
+    for (; i < rest.length && frames.isEmpty(); i++) {
+      reader.feed(rest, i, 1, frames::add);
     }
     assertNotNull(frames.isEmpty() ? null : frames.get(0), "no complete object after " + marker);
-    return new String(frames.get(0), StandardCharsets.UTF_8);
+    return new String(rest, 0, i, StandardCharsets.UTF_8);
   }
 }
