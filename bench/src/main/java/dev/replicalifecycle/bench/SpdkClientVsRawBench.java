@@ -2,8 +2,14 @@ package dev.replicalifecycle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicalifecycle.registry.ReplicaRegistry;
 import dev.replicalifecycle.spdk.JsonRpcClient;
 import dev.replicalifecycle.spdk.JsonRpcException;
+import dev.replicalifecycle.spdk.SpdkLvolStore;
+import dev.replicalifecycle.store.Lvol;
+import dev.replicalifecycle.store.LvolListing;
+import dev.replicalifecycle.store.LvolStore;
+import dev.replicalifecycle.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -173,6 +180,7 @@ public final class SpdkClientVsRawBench {
           }
         }
       }
+      registryOverhead(client, 60);
     } finally {
       target.destroy();
       if (!target.waitFor(10, TimeUnit.SECONDS)) {
@@ -190,6 +198,98 @@ public final class SpdkClientVsRawBench {
         } catch (IOException ignored) {
           // not empty or not ours
         }
+      }
+    }
+  }
+
+  /** A store that adds up the time spent in each kind of call of the store it wraps. */
+  private static final class TimedStore implements LvolStore {
+    private final LvolStore store;
+    final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
+
+    TimedStore(LvolStore store) {
+      this.store = store;
+    }
+
+    private <T> T timed(java.util.concurrent.Callable<T> call) throws StoreException {
+      long t0 = System.nanoTime();
+      try {
+        return call.call();
+      } catch (StoreException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      } finally {
+        nanos.add(System.nanoTime() - t0);
+        calls.increment();
+      }
+    }
+
+    @Override
+    public Lvol createLvol(String name, long sizeBytes) throws StoreException {
+      return timed(() -> store.createLvol(name, sizeBytes));
+    }
+
+    @Override
+    public void deleteLvol(String name) throws StoreException {
+      timed(() -> {
+        store.deleteLvol(name);
+        return null;
+      });
+    }
+
+    @Override
+    public LvolListing listLvols() throws StoreException {
+      return timed(store::listLvols);
+    }
+
+    @Override
+    public Optional<Lvol> findLvol(String name) throws StoreException {
+      return timed(() -> store.findLvol(name));
+    }
+
+    void reset() {
+      nanos.reset();
+      calls.reset();
+    }
+  }
+
+  /**
+   * The registry's own cost per operation as a fraction of the SPDK calls it makes: each
+   * operation's wall time minus the time its store calls took, over the latter. One thread, the
+   * lvol store of the run above (100 lvols, so a verify round lists 100 + the replicas).
+   */
+  private static void registryOverhead(JsonRpcClient client, int cycles) throws Exception {
+    TimedStore store = new TimedStore(SpdkLvolStore.builder(client).lvstoreName("lvs0").build());
+    System.out.printf("%nRegistry overhead (one thread, %d operations of each kind, after %d of warm-up):%n%n",
+        cycles, cycles / 3);
+    System.out.println("| operation | store calls per op | wall per op | store calls per op (time) |"
+        + " registry's own time | as a fraction of the store calls |");
+    System.out.println("|---|---|---|---|---|---|");
+    try (ReplicaRegistry registry = ReplicaRegistry.builder(store).build()) {
+      for (int i = 0; i < cycles / 3; i++) { // warm-up
+        registry.create("warm-" + i, 1 << 20);
+        registry.verify();
+        registry.delete("warm-" + i);
+      }
+      String[] ops = {"create", "verify", "delete"};
+      for (String op : ops) {
+        long wall = 0;
+        store.reset();
+        for (int i = 0; i < cycles; i++) {
+          long t0 = System.nanoTime();
+          switch (op) {
+            case "create" -> registry.create("r-" + i, 1 << 20);
+            case "verify" -> registry.verify();
+            default -> registry.delete("r-" + i);
+          }
+          wall += System.nanoTime() - t0;
+        }
+        long inStore = store.nanos.sum();
+        long own = wall - inStore;
+        System.out.printf("| %s | %.1f | %s | %s | %s | %.3f %% |%n", op, store.calls.sum() / (double) cycles,
+            fmt(wall / cycles), fmt(inStore / cycles), fmt(own / cycles), 100.0 * own / inStore);
       }
     }
   }
@@ -281,6 +381,7 @@ public final class SpdkClientVsRawBench {
 
   private static String fmt(long nanos) {
     return nanos >= 1_000_000 ? String.format("%.2f ms", nanos / 1e6)
-        : String.format("%d µs", nanos / 1000);
+        : nanos >= 10_000 ? String.format("%d µs", nanos / 1000)
+        : String.format("%.1f µs", nanos / 1000.0);
   }
 }
