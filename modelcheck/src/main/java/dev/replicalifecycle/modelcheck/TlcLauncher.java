@@ -43,7 +43,7 @@ final class TlcLauncher {
     private final Distributed distributed;
 
     /** Below this many expected distinct states a model counts as a short run (see {@link #command}). */
-    static final long SHORT_RUN_STATES = 100_000;
+    static final long SHORT_RUN_STATES = 50_000;
 
     /** Workers value meaning: 1 for models expected to fail (shortest, repeatable traces), auto otherwise. */
     static final String PER_MODEL = "per-model";
@@ -129,17 +129,24 @@ final class TlcLauncher {
     List<String> command(Path runDir, String config, String module, boolean expectViolation, boolean shortRun) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
+        String tlcWorkers = PER_MODEL.equals(workers) ? (expectViolation ? "1" : "auto") : workers;
+        // Measured on this 2-core machine, quiet, user CPU of one TLC run with one worker, which is
+        // what limits several runs at once:
+        //   model (distinct states)          C2+ParallelGC  C2+SerialGC  C1+SerialGC
+        //   V4_NoCas_DeleteIsFinal (a violation)      -         1.9 s        0.9 s
+        //   V0_Safety (36,482)                        -         5.5 s        3.3 s
+        //   V4_Safety (42,741)                        -         7.2 s        4.9 s
+        //   V4_LostLvolDetected (32,527, liveness) 12.1 s       9.9 s        8.7 s
+        //   V4_OperationsReturn (15,314, liveness) 14.1 s      12.8 s       12.7 s
+        //   V3_Safety (99,398)                      9.3 s       8.3 s       10.4 s
+        //   V4_RestartRebuild (165,246)               -        14.4 s       14.3 s
+        // So one worker gets the serial GC (the parallel one only adds GC threads' CPU), and a
+        // short run (a violation, or under SHORT_RUN_STATES) gets C1 only: it is over before C2's
+        // compile threads pay for their CPU.
         if (shortRun) {
-            // A short run is over before C2's compile threads pay for their CPU. Measured on this
-            // 2-core machine (user CPU, default JIT + parallel GC vs C1 only + serial GC):
-            // V4_NoCas_DeleteIsFinal (a violation) 2.3 s vs 1.3 s; V4_Safety (42,741 states) 10.7 s
-            // vs 6.1 s; V4_LostLvolDetected (32,527, liveness) 12.5 s vs 9.3 s; but
-            // V4_RestartRebuild (165,246) 20.1 s vs 22.3 s: hence the threshold.
             cmd.add("-XX:TieredStopAtLevel=1");
-            cmd.add("-XX:+UseSerialGC");
-        } else {
-            cmd.add("-XX:+UseParallelGC");
         }
+        cmd.add("1".equals(tlcWorkers) ? "-XX:+UseSerialGC" : "-XX:+UseParallelGC");
         cmd.add("-Xmx1g");
         cmd.add("-Djava.io.tmpdir=" + runDir.resolve("tmp").toAbsolutePath());
         cmd.add("-cp");
@@ -147,7 +154,7 @@ final class TlcLauncher {
         cmd.add("tlc2.TLC");
         cmd.add("-tool");
         cmd.add("-workers");
-        cmd.add(PER_MODEL.equals(workers) ? (expectViolation ? "1" : "auto") : workers);
+        cmd.add(tlcWorkers);
         cmd.add("-metadir");
         cmd.add(runDir.resolve("states").toAbsolutePath().toString());
         cmd.add("-config");
