@@ -112,13 +112,23 @@ public final class SpdkClientVsRawBench {
     Path pkg = null;
     double seconds = 3;
     double warmup = 1;
+    int registryOps = 60;
+    boolean clients = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--spdk" -> pkg = Path.of(args[++i]);
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
         case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+        case "--registry-ops" -> {
+          registryOps = Integer.parseInt(args[++i]);
+          if (registryOps < 3 || registryOps > 140) {
+            // lvs0's metadata holds about 250 thin lvols; 100 are taken by the listing's lvols
+            throw new IllegalArgumentException("--registry-ops must be 3..140, got " + registryOps);
+          }
+        }
+        case "--registry-only" -> clients = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; usage: [--spdk DIR] [--seconds S] [--warmup S]");
+            + "; usage: [--spdk DIR] [--seconds S] [--warmup S] [--registry-ops N] [--registry-only]");
       }
     }
     if (pkg == null) {
@@ -155,9 +165,11 @@ public final class SpdkClientVsRawBench {
       System.out.printf("spdk_tgt %s (pid %d), 100 thin lvols; %.1f s per case after %.1f s of"
           + " warm-up%n%n", client.call("spdk_get_version", null).path("version").asText(),
           target.pid(), seconds, warmup);
-      System.out.println("| method | client | threads | answer | p50 | p99 | calls/s |");
-      System.out.println("|---|---|---|---|---|---|---|");
-      for (String method : METHODS) {
+      if (clients) {
+        System.out.println("| method | client | threads | answer | p50 | p99 | calls/s |");
+        System.out.println("|---|---|---|---|---|---|---|");
+      }
+      for (String method : clients ? METHODS : List.<String>of()) {
         for (int threads : THREADS) {
           for (boolean raw : new boolean[] {false, true}) {
             List<Caller> callers = new ArrayList<>();
@@ -180,7 +192,7 @@ public final class SpdkClientVsRawBench {
           }
         }
       }
-      registryOverhead(client, 60);
+      registryOverhead(client, registryOps);
     } finally {
       target.destroy();
       if (!target.waitFor(10, TimeUnit.SECONDS)) {
