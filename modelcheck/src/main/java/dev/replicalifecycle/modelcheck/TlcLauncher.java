@@ -194,10 +194,14 @@ final class TlcLauncher {
         Path err = runDir.resolve("tlc.err");
         Process p;
         long start;
+        Cds cds = Cds.NONE;
         try {
             deleteTree(runDir);
             Files.createDirectories(runDir.resolve("tmp"));
-            ProcessBuilder pb = new ProcessBuilder(command(runDir, config, module, expectViolation, shortRun))
+            List<String> cmd = command(runDir, config, module, expectViolation, shortRun);
+            cds = Cds.forRun(java, tlcJar, runDir.getParent());
+            cmd.addAll(1, cds.flags());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(specDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                     .redirectError(err.toFile());
@@ -225,6 +229,7 @@ final class TlcLauncher {
             throw new IllegalStateException("interrupted while TLC ran " + config, e);
         } finally {
             LIVE.remove(p);
+            cds.done(!timedOut && !p.isAlive() && p.exitValue() < 128);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         String stderr;
