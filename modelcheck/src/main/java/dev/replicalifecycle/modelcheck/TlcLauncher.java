@@ -231,6 +231,16 @@ final class TlcLauncher {
             LIVE.remove(p);
             cds.done(!timedOut && !p.isAlive() && p.exitValue() < 128);
         }
+        return finished(runDir, err, stdout, start, timedOut, timedOut ? -1 : p.exitValue(), false);
+    }
+
+    /**
+     * The run's result once its child has ended: its output, stderr and time; the metadir is
+     * deleted. {@code distributed}: TLCServer exits 0 also after a violation, so the exit code of
+     * the violation it printed is reported instead, as a single TLC would exit.
+     */
+    private static TlcRun finished(Path runDir, Path err, StringBuilder stdout, long start, boolean timedOut,
+                                   int exitCode, boolean distributed) {
         double seconds = (System.nanoTime() - start) / 1e9;
         String stderr;
         try {
@@ -243,7 +253,8 @@ final class TlcLauncher {
         synchronized (stdout) {
             text = stdout.toString();
         }
-        return new TlcRun(timedOut ? -1 : p.exitValue(), timedOut, seconds, text, stderr);
+        int exit = distributed && exitCode == 0 ? violationExitCode(text) : exitCode;
+        return new TlcRun(exit, timedOut, seconds, text, stderr);
     }
 
     /** The server's command line for one distributed run. */
@@ -359,23 +370,7 @@ final class TlcLauncher {
             workersStarted.forEach(LIVE::remove);
             LIVE.remove(server);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        String stderr;
-        try {
-            stderr = Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : "";
-            deleteTree(runDir.resolve("states"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        String text;
-        synchronized (stdout) {
-            text = stdout.toString();
-        }
-        int exit = timedOut ? -1 : server.exitValue();
-        if (exit == 0) {
-            exit = violationExitCode(text);
-        }
-        return new TlcRun(exit, timedOut, seconds, text, stderr);
+        return finished(runDir, err, stdout, start, timedOut, timedOut ? -1 : server.exitValue(), true);
     }
 
     /**
@@ -384,13 +379,14 @@ final class TlcLauncher {
      *     states), else 0
      */
     static int violationExitCode(String toolOutput) {
-        if (toolOutput.contains("@!@!@STARTMSG " + tlc2.output.EC.TLC_DEADLOCK_REACHED + ":")) {
+        TlcOutput out = TlcOutput.parse(toolOutput);
+        if (out.last(TlcReport.DEADLOCK) != null) {
             return tlc2.output.EC.ExitStatus.VIOLATION_DEADLOCK;
         }
-        for (int code : new int[] {tlc2.output.EC.TLC_INVARIANT_VIOLATED_INITIAL,
-                tlc2.output.EC.TLC_INVARIANT_VIOLATED_BEHAVIOR, tlc2.output.EC.TLC_ACTION_PROPERTY_VIOLATED_BEHAVIOR,
-                tlc2.output.EC.TLC_PROPERTY_VIOLATED_INITIAL, tlc2.output.EC.TLC_BEHAVIOR_UP_TO_THIS_POINT}) {
-            if (toolOutput.contains("@!@!@STARTMSG " + code + ":")) {
+        for (int code : new int[] {TlcReport.INVARIANT_VIOLATED_INITIAL, TlcReport.INVARIANT_VIOLATED,
+                TlcReport.ACTION_PROPERTY_VIOLATED, TlcReport.PROPERTY_VIOLATED_INITIAL,
+                TlcReport.BEHAVIOR_UP_TO_THIS_POINT}) {
+            if (out.last(code) != null) {
                 return tlc2.output.EC.ExitStatus.VIOLATION_SAFETY;
             }
         }

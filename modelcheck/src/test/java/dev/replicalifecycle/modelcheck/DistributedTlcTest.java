@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,25 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * wrong count must be a mismatch; liveness models are refused, since distributed TLC does not
  * check them, and so are models expected to fail, since it names no violated invariant.
  */
-class DistributedTlcTest {
+class DistributedTlcTest extends CommandLineTestBase {
 
     /** A deep safety model of the project small enough for every build: 112,874 distinct states. */
     static final String DEEP_SAFETY_MODEL = "V1_SpdkEnv_Safety";
-
-    private String out;
-    private String err;
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = ModelCheckMain.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        out = o.toString(StandardCharsets.UTF_8);
-        err = e.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        System.out.print(err);
-        return code;
-    }
 
     @Test
     void aDeepSafetyModelWithTwoLocalWorkersFindsTheSingleJvmStateCount(@TempDir Path dir) throws IOException {
@@ -67,7 +48,7 @@ class DistributedTlcTest {
 
     @Test
     void aModelThatHoldsMatchesAndAPlantedViolationOrWrongCountIsAMismatch(@TempDir Path dir) throws IOException {
-        Path spec = copyToySpec(dir);
+        Path spec = TestPaths.copyToySpec(dir);
         // Counter_Success and Counter_View hold (CHECK_DEADLOCK FALSE: the counter stops at Max)
         assertEquals(0, run("--spec-dir", spec.toString(), "--models", "Counter_Success,Counter_View",
                 "--distributed", "1", "--timeout", "5m", "--out", dir.resolve("out").toString()), out + err);
@@ -113,16 +94,5 @@ class DistributedTlcTest {
         assertEquals(12, TlcLauncher.violationExitCode("@!@!@STARTMSG 2110:1 @!@!@\nInvariant X is violated."));
         assertEquals(11, TlcLauncher.violationExitCode("@!@!@STARTMSG 2114:1 @!@!@\nDeadlock reached."));
         assertEquals(0, TlcLauncher.violationExitCode("@!@!@STARTMSG 2193:0 @!@!@\nModel checking completed."));
-    }
-
-    private static Path copyToySpec(Path dir) throws IOException {
-        Path spec = dir.resolve("spec");
-        Files.createDirectories(spec);
-        try (Stream<Path> files = Files.list(TestPaths.toySpecDir())) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, spec.resolve(f.getFileName()));
-            }
-        }
-        return spec;
     }
 }

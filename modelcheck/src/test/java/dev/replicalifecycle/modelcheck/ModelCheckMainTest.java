@@ -3,33 +3,14 @@ package dev.replicalifecycle.modelcheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line, on the toy specs. */
-class ModelCheckMainTest {
-
-    private String out;
-    private String err;
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = ModelCheckMain.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        out = o.toString(StandardCharsets.UTF_8);
-        err = e.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        System.out.print(err);
-        return code;
-    }
+class ModelCheckMainTest extends CommandLineTestBase {
 
     @Test
     void usageErrorsExitWith2() {
@@ -66,13 +47,7 @@ class ModelCheckMainTest {
 
     @Test
     void mismatchExitsWith1(@TempDir Path dir) throws IOException {
-        Path spec = dir.resolve("spec");
-        Files.createDirectories(spec);
-        try (Stream<Path> files = Files.list(TestPaths.toySpecDir())) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, spec.resolve(f.getFileName()));
-            }
-        }
+        Path spec = TestPaths.copyToySpec(dir);
         String manifest = Files.readString(spec.resolve("manifest.json"))
                 .replace("\"distinctStates\": 13", "\"distinctStates\": 14");
         Files.writeString(spec.resolve("manifest.json"), manifest);
