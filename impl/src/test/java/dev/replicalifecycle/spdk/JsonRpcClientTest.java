@@ -173,24 +173,10 @@ class JsonRpcClientTest {
    */
   @Test
   void anIdNullAnswerFailsThePendingCallsAndIsMatchedToNone() throws Exception {
-    CountDownLatch applied = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    f.target().inject("bdev_get_bdevs", Fault.holdAnswer(applied, release));
-    Future<JsonRpcException> held = pool.submit(() -> assertThrows(JsonRpcException.class,
-        () -> f.client().call("bdev_get_bdevs", null)));
-    assertTrue(applied.await(10, TimeUnit.SECONDS));
-    f.target().inject("bdev_lvol_get_lvstores", Fault.raw(
-        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
-            + "\"message\":\"Invalid request\"}}\n"));
-    JsonRpcException e = assertThrows(JsonRpcException.class, this::lvstores);
-    assertEquals(Kind.PROTOCOL, e.kind());
+    JsonRpcException e = rawAnswerDropsTheConnection("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+        + "\"message\":\"Invalid request\"}}\n");
     assertTrue(e.getMessage().contains("\"id\":null (error -32600: Invalid request)"),
         e.getMessage());
-    JsonRpcException other = held.get(10, TimeUnit.SECONDS);
-    assertEquals(Kind.PROTOCOL, other.kind());
-    release.countDown();
-    assertEquals(2, lvstores().size());
-    assertEquals(2, f.client().connectionsOpened());
   }
 
   /**
@@ -200,22 +186,34 @@ class JsonRpcClientTest {
    */
   @Test
   void anAnswerThatIsNotJsonRpcDropsTheConnectionAndItsOtherCalls() throws Exception {
+    JsonRpcException e =
+        rawAnswerDropsTheConnection("{\"jsonrpc\":\"1.0\",\"id\":$ID,\"result\":[]}\n");
+    assertTrue(e.getMessage().contains("jsonrpc"), e.getMessage());
+  }
+
+  /**
+   * With a {@code bdev_get_bdevs} call held pending, {@code bdev_lvol_get_lvstores} is answered
+   * with {@code raw}: that call and the pending one fail as protocol errors, and the next call
+   * opens a second connection and works.
+   *
+   * @return the {@code bdev_lvol_get_lvstores} call's exception
+   */
+  private JsonRpcException rawAnswerDropsTheConnection(String raw) throws Exception {
     CountDownLatch applied = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     f.target().inject("bdev_get_bdevs", Fault.holdAnswer(applied, release));
     Future<JsonRpcException> held = pool.submit(() -> assertThrows(JsonRpcException.class,
         () -> f.client().call("bdev_get_bdevs", null)));
     assertTrue(applied.await(10, TimeUnit.SECONDS));
-    f.target().inject("bdev_lvol_get_lvstores",
-        Fault.raw("{\"jsonrpc\":\"1.0\",\"id\":$ID,\"result\":[]}\n"));
+    f.target().inject("bdev_lvol_get_lvstores", Fault.raw(raw));
     JsonRpcException e = assertThrows(JsonRpcException.class, this::lvstores);
-    assertEquals(Kind.PROTOCOL, e.kind());
-    assertTrue(e.getMessage().contains("jsonrpc"), e.getMessage());
+    assertEquals(Kind.PROTOCOL, e.kind(), e::getMessage);
     JsonRpcException other = held.get(10, TimeUnit.SECONDS);
     assertEquals(Kind.PROTOCOL, other.kind(), other::getMessage);
     release.countDown();
     assertEquals(2, lvstores().size());
     assertEquals(2, f.client().connectionsOpened());
+    return e;
   }
 
   /** Pipelined answers in another order than the requests (SPDK does this) go to their calls. */
