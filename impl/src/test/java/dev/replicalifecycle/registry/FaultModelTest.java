@@ -1,5 +1,6 @@
 package dev.replicalifecycle.registry;
 
+import static dev.replicalifecycle.registry.TestSupport.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -338,15 +339,6 @@ class FaultModelTest {
     ReplicaStateException e = assertThrows(ReplicaStateException.class, () -> registry.recover("r1"));
     assertTrue(e.getMessage().contains("UUID"), e.getMessage());
     assertEquals(ReplicaState.ERROR, registry.get("r1").orElseThrow().state());
-  }
-
-  private static Throwable failure(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (Throwable t) {
-      return t;
-    }
   }
 
   @SuppressWarnings("unused")

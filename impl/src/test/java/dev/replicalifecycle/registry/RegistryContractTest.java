@@ -1,5 +1,7 @@
 package dev.replicalifecycle.registry;
 
+import static dev.replicalifecycle.registry.TestSupport.failure;
+import static dev.replicalifecycle.registry.TestSupport.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -1034,22 +1036,5 @@ class RegistryContractTest {
     Thread.sleep(millis);
     t.interrupt();
     return out.get(10, TimeUnit.SECONDS);
-  }
-
-  private static Throwable failure(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (Throwable t) {
-      return t;
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.replicalifecycle.registry;
 
+import static dev.replicalifecycle.registry.TestSupport.failure;
+import static dev.replicalifecycle.registry.TestSupport.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -475,23 +477,6 @@ class StepTraceTest {
     assertEquals(tail, steps.subList(steps.size() - tail.size(), steps.size()), all);
     for (String s : steps.subList(head.size(), steps.size() - tail.size())) {
       assertTrue(middle.contains(s), "unexpected " + s + " in\n" + all);
-    }
-  }
-
-  private static Throwable failure(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (Throwable t) {
-      return t;
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
