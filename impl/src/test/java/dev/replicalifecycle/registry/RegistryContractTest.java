@@ -874,7 +874,7 @@ class RegistryContractTest {
   void closeIsBoundedByItsTimeoutWhenARoundIgnoresInterrupts() throws Exception {
     java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    LvolStoreStub stuck = new LvolStoreStub(store) {
+    ForwardingLvolStore stuck = new ForwardingLvolStore(store) {
       @Override
       public dev.replicalifecycle.store.LvolListing listLvols() throws dev.replicalifecycle.store.StoreException {
         listing.countDown();
@@ -904,35 +904,6 @@ class RegistryContractTest {
     long took = System.nanoTime() - t0;
     release.countDown();
     assertTrue(took < TimeUnit.SECONDS.toNanos(3), "close overran its timeout: " + took / 1_000_000 + " ms");
-  }
-
-  /** A store that delegates everything (for overriding one call). */
-  private static class LvolStoreStub implements dev.replicalifecycle.store.LvolStore {
-    private final dev.replicalifecycle.store.LvolStore inner;
-
-    LvolStoreStub(dev.replicalifecycle.store.LvolStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public Lvol createLvol(String name, long sizeBytes) throws dev.replicalifecycle.store.StoreException {
-      return inner.createLvol(name, sizeBytes);
-    }
-
-    @Override
-    public void deleteLvol(String name) throws dev.replicalifecycle.store.StoreException {
-      inner.deleteLvol(name);
-    }
-
-    @Override
-    public dev.replicalifecycle.store.LvolListing listLvols() throws dev.replicalifecycle.store.StoreException {
-      return inner.listLvols();
-    }
-
-    @Override
-    public java.util.Optional<Lvol> findLvol(String name) throws dev.replicalifecycle.store.StoreException {
-      return inner.findLvol(name);
-    }
   }
 
   /** A create settling an unknown outcome when the registry closes: RegistryClosedException. */

@@ -230,28 +230,17 @@ class RoundReportTest {
   }
 
   /** The store's listing, reversed. */
-  private record ReversedListing(InMemoryLvolStore inner) implements dev.replicalifecycle.store.LvolStore {
-    @Override
-    public Lvol createLvol(String name, long sizeBytes) throws dev.replicalifecycle.store.StoreException {
-      return inner.createLvol(name, sizeBytes);
-    }
-
-    @Override
-    public void deleteLvol(String name) throws dev.replicalifecycle.store.StoreException {
-      inner.deleteLvol(name);
+  private static final class ReversedListing extends ForwardingLvolStore {
+    ReversedListing(InMemoryLvolStore inner) {
+      super(inner);
     }
 
     @Override
     public dev.replicalifecycle.store.LvolListing listLvols() throws dev.replicalifecycle.store.StoreException {
-      dev.replicalifecycle.store.LvolListing l = inner.listLvols();
+      dev.replicalifecycle.store.LvolListing l = super.listLvols();
       List<Lvol> reversed = new ArrayList<>(l.lvols());
       java.util.Collections.reverse(reversed);
       return new dev.replicalifecycle.store.LvolListing(reversed, l.missingLvstores(), l.unreadable());
-    }
-
-    @Override
-    public java.util.Optional<Lvol> findLvol(String name) throws dev.replicalifecycle.store.StoreException {
-      return inner.findLvol(name);
     }
   }
 
