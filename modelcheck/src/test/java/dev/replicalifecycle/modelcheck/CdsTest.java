@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class CdsTest {
     @Test
     void oneRunWritesTheArchiveTheOthersWaitThenMapIt(@TempDir Path dir) throws IOException {
         Path java = TlcLauncher.currentJava();
-        Path jar = TlcLauncher.tlcJar();
+        List<Path> jar = List.of(TlcLauncher.tlcJar());
         Cds writer = Cds.forRun(java, jar, dir);
         String dump = flag(writer, "-XX:ArchiveClassesAtExit=");
         assertTrue(dump != null, writer.flags().toString());
@@ -40,7 +41,7 @@ class CdsTest {
     @Test
     void aFailedWriterLeavesNothingAndTheNextRunTriesAgain(@TempDir Path dir) throws IOException {
         Path java = TlcLauncher.currentJava();
-        Path jar = TlcLauncher.tlcJar();
+        List<Path> jar = List.of(TlcLauncher.tlcJar());
         Cds writer = Cds.forRun(java, jar, dir);
         String dump = flag(writer, "-XX:ArchiveClassesAtExit=");
         Path tmp = Path.of(dump.substring(dump.indexOf('=') + 1));
@@ -54,7 +55,7 @@ class CdsTest {
     void offByProperty(@TempDir Path dir) {
         System.setProperty("modelcheck.cds", "false");
         try {
-            assertEquals(Cds.NONE, Cds.forRun(TlcLauncher.currentJava(), TlcLauncher.tlcJar(), dir));
+            assertEquals(Cds.NONE, Cds.forRun(TlcLauncher.currentJava(), List.of(TlcLauncher.tlcJar()), dir));
         } finally {
             System.clearProperty("modelcheck.cds");
         }
