@@ -37,6 +37,32 @@ public final class ReplicaNames {
     return name;
   }
 
+  /**
+   * Returns {@code snapshot} if it is a valid snapshot name for replica {@code replica} (itself
+   * valid): the same characters as a replica name, no {@value LvolKind#SNAPSHOT_INFIX}, not
+   * ending with {@value LvolKind#REBUILDING_SUFFIX}, and its lvol name {@link
+   * #snapshotLvol(String, String)} at most {@value #MAX_LENGTH} characters.
+   *
+   * @throws InvalidSnapshotNameException saying what is wrong
+   */
+  public static String validateSnapshot(String replica, String snapshot) {
+    String problem = problem(snapshot);
+    if (problem == null && (replica.length() + LvolKind.SNAPSHOT_INFIX.length() + snapshot.length()) > MAX_LENGTH) {
+      problem = "makes the lvol name " + snapshotLvol(replica, snapshot) + " "
+          + (replica.length() + LvolKind.SNAPSHOT_INFIX.length() + snapshot.length())
+          + " characters long, at most " + MAX_LENGTH + " allowed";
+    }
+    if (problem != null) {
+      throw new InvalidSnapshotNameException(replica, snapshot, problem);
+    }
+    return snapshot;
+  }
+
+  /** The lvol name of snapshot {@code snapshot} of replica {@code replica}. */
+  public static String snapshotLvol(String replica, String snapshot) {
+    return replica + LvolKind.SNAPSHOT_INFIX + snapshot;
+  }
+
   /** Whether {@link #validate(String)} would accept {@code name} (no exception is made). */
   public static boolean isValid(String name) {
     return problem(name) == null;

@@ -114,7 +114,8 @@ public interface ReplicaRegistry extends AutoCloseable {
   Replica create(String name, long sizeBytes);
 
   /**
-   * Deletes a replica and its lvols (head and {@code -rebuilding}). Deleting a name that has no
+   * Deletes a replica and its lvols (head, {@code -rebuilding}, and the snapshots of its chain,
+   * newest first). Deleting a name that has no
    * replica succeeds, after proving that no lvol of the name exists and no create of it is
    * pending in the store.
    *
@@ -150,6 +151,113 @@ public interface ReplicaRegistry extends AutoCloseable {
    * @throws RegistryClosedException if the registry is or gets closed; nothing changed
    */
   Replica recover(String name);
+
+  /**
+   * Takes a snapshot of a {@link ReplicaState#RUNNING} replica (of a {@link
+   * ReplicaState#REBUILDING} one: of its {@code -rebuilding} lvol, as a rebuild copies snapshots):
+   * SPDK's {@code bdev_lvol_snapshot} makes the read-only lvol {@code <name>-snap-<snapshotName>}
+   * and the head its clone. The snapshot joins the end of the replica's chain ({@link
+   * Replica#snapshots()}). Serialised with every other operation on the name, so a verify round
+   * never judges the replica while the chain changes.
+   *
+   * <p>If the call's outcome is unknown (a timeout), the snapshot is settled: found as the head's
+   * parent, it was taken; else the call is made again (an answer "exists" while it is not listed
+   * means the first call is still pending: wait). Past the operation timeout it gives up: the
+   * replica in {@code ERROR} with the snapshot in its chain (it may exist), so that a delete
+   * removes it too.
+   *
+   * @return the replica with the new chain
+   * @throws InvalidReplicaNameException if the name is invalid; nothing changed
+   * @throws InvalidSnapshotNameException if the snapshot name is invalid; nothing changed
+   * @throws ReplicaStateException if there is no such replica, it is not {@code RUNNING} or
+   *     {@code REBUILDING}, its chain has a snapshot of that name, or an lvol of the snapshot's
+   *     name that is not its own exists; nothing changed
+   * @throws ReplicaBusyException if another operation on the name was in flight at the operation
+   *     timeout, or the wait was interrupted; nothing changed
+   * @throws ReplicaStoreException if the store rejected the call (the head is missing, for one);
+   *     nothing changed
+   * @throws ReplicaOutcomeUnknownException if the outcome could not be settled in time
+   * @throws RegistryClosedException if the registry is or gets closed
+   */
+  Replica snapshot(String name, String snapshotName);
+
+  /**
+   * Deletes a snapshot from a replica's chain ({@code bdev_lvol_delete} of its lvol; its one clone
+   * inherits its data). Allowed for {@code RUNNING}, {@code STOPPED} and {@code REBUILDING}
+   * replicas. A snapshot lvol already gone counts as deleted. A timed-out or busy call is tried
+   * again up to the operation timeout.
+   *
+   * @return the replica with the new chain
+   * @throws InvalidReplicaNameException if the name is invalid; nothing changed
+   * @throws InvalidSnapshotNameException if the snapshot name is invalid; nothing changed
+   * @throws ReplicaStateException if there is no such replica, it is in another state, its chain
+   *     has no such snapshot, or the snapshot has more than one clone (SPDK refuses); nothing
+   *     changed
+   * @throws ReplicaBusyException as for {@link #snapshot}; nothing changed
+   * @throws ReplicaStoreException if the store rejected the call; nothing changed
+   * @throws ReplicaOutcomeUnknownException if its outcome could not be settled in time: the
+   *     snapshot stays in the chain (a later delete settles it)
+   * @throws RegistryClosedException if the registry is or gets closed
+   */
+  Replica deleteSnapshot(String name, String snapshotName);
+
+  /**
+   * Starts a {@link ReplicaState#STOPPED} replica (one a verify round adopted after a restart):
+   * looks its head up and rebuilds its chain from the store (the head's parent snapshots, as
+   * long as they are this replica's), then marks it {@code RUNNING}. Never creates an lvol: a
+   * replica whose head is gone stays {@code STOPPED} (a verify round will mark it {@code ERROR}).
+   * Starting a {@code RUNNING} replica returns it as it is.
+   *
+   * @return the replica, {@code RUNNING}
+   * @throws InvalidReplicaNameException if the name is invalid; nothing changed
+   * @throws ReplicaStateException if there is no such replica, it is in another state, or its
+   *     head lvol is not in the store (or is another lvol than the one adopted); nothing changed
+   * @throws ReplicaBusyException as for {@link #snapshot}; nothing changed
+   * @throws ReplicaStoreException if a look-up failed (after tries up to the operation timeout);
+   *     nothing changed
+   * @throws RegistryClosedException if the registry is or gets closed
+   */
+  Replica start(String name);
+
+  /**
+   * Begins rebuilding a new replica (Longhorn's destination replica, write-only): like {@link
+   * #create}, but the lvol made is {@code <name>-rebuilding} and the replica is {@link
+   * ReplicaState#REBUILDING}. The data and snapshots are then copied into it ({@link #snapshot}
+   * takes the copied snapshots on it), and {@link #finishRebuild} or {@link #abortRebuild} ends
+   * the rebuild. Same failures, with the same guarantees, as {@link #create}.
+   *
+   * @return the replica, {@code REBUILDING}
+   */
+  Replica beginRebuild(String name, long sizeBytes);
+
+  /**
+   * Ends a rebuild: renames {@code <name>-rebuilding} to {@code <name>} ({@code
+   * bdev_lvol_rename}), which becomes the head (same UUID, same chain), and marks the replica
+   * {@code RUNNING}. A rename whose outcome is unknown is settled by looking both names up and
+   * trying again; past the operation timeout the replica is left in {@code ERROR}.
+   *
+   * @return the replica, {@code RUNNING}
+   * @throws InvalidReplicaNameException if the name is invalid; nothing changed
+   * @throws ReplicaStateException if there is no such replica or it is not {@code REBUILDING};
+   *     nothing changed
+   * @throws ReplicaBusyException as for {@link #snapshot}; nothing changed
+   * @throws ReplicaStoreException if the store rejected the rename (the rebuilding lvol is gone,
+   *     a head of the name exists); nothing changed
+   * @throws ReplicaOutcomeUnknownException if the outcome could not be settled in time
+   * @throws RegistryClosedException if the registry is or gets closed
+   */
+  Replica finishRebuild(String name);
+
+  /**
+   * Abandons a rebuild: deletes the replica as {@link #delete} does (its {@code -rebuilding} lvol
+   * and the snapshots copied so far), but only while it is {@code REBUILDING}.
+   *
+   * @throws ReplicaStateException if there is no such replica or it is not {@code REBUILDING};
+   *     nothing changed
+   * @throws InvalidReplicaNameException, ReplicaBusyException, ReplicaStoreException,
+   *     ReplicaOutcomeUnknownException, RegistryClosedException as for {@link #delete}
+   */
+  void abortRebuild(String name);
 
   /**
    * The replica of that name, in whatever state, if there is one. Never blocks on a store call.

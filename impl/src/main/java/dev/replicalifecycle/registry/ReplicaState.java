@@ -17,7 +17,14 @@ public enum ReplicaState {
    */
   ERROR,
   /** A delete is in flight; the name stays reserved until it ends. */
-  DELETING;
+  DELETING,
+  /**
+   * Being rebuilt (Longhorn's write-only mode): {@link ReplicaRegistry#beginRebuild} made its
+   * {@code <name>-rebuilding} lvol, which gets the data and snapshots copied from a healthy
+   * replica; {@link ReplicaRegistry#finishRebuild} makes it the head ({@code RUNNING}), {@link
+   * ReplicaRegistry#abortRebuild} deletes it. Verify leaves it alone.
+   */
+  REBUILDING;
 
   /** Whether an operation on the name is in flight (the name is busy). */
   public boolean inFlight() {

@@ -163,7 +163,22 @@ final class StampedRegistry implements ReplicaRegistry {
 
   @Override
   public Replica create(String name, long sizeBytes) {
+    return make(name, sizeBytes, false);
+  }
+
+  @Override
+  public Replica beginRebuild(String name, long sizeBytes) {
+    return make(name, sizeBytes, true);
+  }
+
+  /**
+   * A create: of the head ({@code rebuild} false, the replica ends RUNNING), or of the {@code
+   * -rebuilding} lvol of a replica being rebuilt ({@code rebuild} true, it ends REBUILDING).
+   */
+  private Replica make(String name, long sizeBytes, boolean rebuild) {
     ReplicaNames.validate(name);
+    String lvolName = rebuild ? name + LvolKind.REBUILDING_SUFFIX : name;
+    ReplicaState finalState = rebuild ? ReplicaState.REBUILDING : ReplicaState.RUNNING;
     if (sizeBytes <= 0) {
       throw new IllegalArgumentException("sizeBytes must be positive: " + sizeBytes);
     }
@@ -232,13 +247,13 @@ final class StampedRegistry implements ReplicaRegistry {
             "an lvol named " + name + " (or " + name + LvolKind.REBUILDING_SUFFIX
                 + ") exists in the store but no replica owns it (a verify round adopts a head)");
       }
-      Res<Lvol> made = call(SpecAction.CreateLvol, name, () -> store.createLvol(name, sizeBytes));
+      Res<Lvol> made = call(SpecAction.CreateLvol, name, () -> store.createLvol(lvolName, sizeBytes));
       after(SpecAction.CreateLvol, name, made.word());
       if (made.is(LvolAlreadyExistsException.class)) {
         abort(name, done, null);
         throw new ReplicaAlreadyExistsException(
             name,
-            "an lvol named " + name + " exists or is being created in the store, and no replica"
+            "an lvol named " + lvolName + " exists or is being created in the store, and no replica"
                 + " owns it");
       }
       if (!made.ok() && made.failure().outcomeKnown()) {
@@ -249,7 +264,7 @@ final class StampedRegistry implements ReplicaRegistry {
             made.failure());
       }
       if (!made.ok()) {
-        throw settle(name, sizeBytes, done, deadline, made.failure());
+        throw settle(name, lvolName, sizeBytes, done, deadline, made.failure());
       }
       Lvol lvol = made.value();
 
@@ -259,7 +274,7 @@ final class StampedRegistry implements ReplicaRegistry {
 
       // CreatePublish
       before(SpecAction.CreatePublish, name);
-      Replica running = new Replica(name, ReplicaState.RUNNING, lvol.uuid(), sizeBytes, null);
+      Replica running = new Replica(name, finalState, lvol.uuid(), sizeBytes, null);
       slots.compute(
           name,
           (k, cur) -> {
@@ -301,7 +316,12 @@ final class StampedRegistry implements ReplicaRegistry {
    * @return the exception to throw
    */
   private ReplicaException settle(
-      String name, long sizeBytes, CompletableFuture<Void> done, long deadline, StoreException cause) {
+      String name,
+      String lvolName,
+      long sizeBytes,
+      CompletableFuture<Void> done,
+      long deadline,
+      StoreException cause) {
     int attempt = 0;
     while (true) {
       if (!mayTry(deadline)) {
@@ -309,7 +329,7 @@ final class StampedRegistry implements ReplicaRegistry {
       }
       before(SpecAction.CreateRollback, name);
       Res<Void> del = call(SpecAction.CreateRollback, name, () -> {
-        store.deleteLvol(name);
+        store.deleteLvol(lvolName);
         return null;
       });
       after(SpecAction.CreateRollback, name, del.word());
@@ -326,7 +346,7 @@ final class StampedRegistry implements ReplicaRegistry {
           return giveUpCreate(name, done, cause);
         }
         before(SpecAction.CreateSettle, name);
-        Res<Lvol> probe = call(SpecAction.CreateSettle, name, () -> store.createLvol(name, sizeBytes));
+        Res<Lvol> probe = call(SpecAction.CreateSettle, name, () -> store.createLvol(lvolName, sizeBytes));
         after(SpecAction.CreateSettle, name, probe.word());
         if (probe.ok()) {
           continue; // the probe's lvol: the next rollback deletes it
@@ -371,9 +391,20 @@ final class StampedRegistry implements ReplicaRegistry {
 
   @Override
   public void delete(String name) {
+    delete(name, false);
+  }
+
+  @Override
+  public void abortRebuild(String name) {
+    delete(name, true);
+  }
+
+  /** A delete; {@code rebuildOnly}: only of a REBUILDING replica (an abort of its rebuild). */
+  private void delete(String name, boolean rebuildOnly) {
     ReplicaNames.validate(name);
     ensureOpen();
     long deadline = deadline();
+    Replica[] victim = {null};
 
     // DeleteMark: mark (or reserve) the name; if an operation on it is in flight, wait for its
     // end and try again. A try that finds the name busy changes nothing and is reported with
@@ -391,6 +422,10 @@ final class StampedRegistry implements ReplicaRegistry {
             if (cur != null && cur.busy() != null) {
               return cur;
             }
+            if (rebuildOnly
+                && (cur == null || !cur.live() || cur.replica().state() != ReplicaState.REBUILDING)) {
+              return cur;
+            }
             // An absent name is reserved with no replica: get() and list() do not show it.
             Replica deleting =
                 cur != null && cur.live() ? cur.replica().withState(ReplicaState.DELETING) : null;
@@ -398,8 +433,20 @@ final class StampedRegistry implements ReplicaRegistry {
                 deleting, clock.incrementAndGet(), done, cur == null ? null : cur.lvstore(), null);
           });
       Slot cur = seen[0];
+      if (rebuildOnly
+          && (cur == null || cur.busy() == null)
+          && (cur == null || !cur.live() || cur.replica().state() != ReplicaState.REBUILDING)) {
+        throw new ReplicaStateException(
+            name,
+            "abortRebuild: "
+                + (cur == null || !cur.live()
+                    ? "no replica " + name
+                    : "replica " + name + " is " + cur.replica().state() + ", not REBUILDING")
+                + "; nothing changed");
+      }
       if (cur == null || cur.busy() == null) {
         boolean found = cur != null && cur.live();
+        victim[0] = found ? cur.replica() : null;
         // "Not found" proves the lvol gone only where no create of the name can be pending: not
         // for a name with no entry (an earlier incarnation's create may be), nor for one in error
         // (a create that gave up may be).
@@ -480,6 +527,32 @@ final class StampedRegistry implements ReplicaRegistry {
         }
       }
 
+      // The snapshots of the replica's chain, newest first (each has no clone left once its
+      // children are gone). Not a spec step yet: the spec has no chains.
+      List<String> chain = victim[0] == null ? List.of() : victim[0].snapshots();
+      for (int i = chain.size() - 1; i >= 0 && failure == null; i--) {
+        String snapLvol = ReplicaNames.snapshotLvol(name, chain.get(i));
+        attempt = 0;
+        while (true) {
+          Res<Void> r = call(null, name, () -> {
+            store.deleteLvol(snapLvol);
+            return null;
+          });
+          if (r.ok() || r.is(LvolNotFoundException.class)) {
+            break;
+          }
+          if (definite(r)) {
+            failure = r.failure();
+            break;
+          }
+          if (!pause(attempt++, deadline)) {
+            failure = r.failure();
+            gaveUp = true;
+            break;
+          }
+        }
+      }
+
       if (gaveUp && closed) {
         throw new RegistryClosedException();
       }
@@ -525,6 +598,334 @@ final class StampedRegistry implements ReplicaRegistry {
   /** A failure that is an answer (nothing applied) and not "busy" (try again). */
   private static boolean definite(Res<?> r) {
     return !r.ok() && r.failure().outcomeKnown() && !r.is(LvolBusyException.class);
+  }
+
+  // ---------------------------------------------------------------- snapshots, start, rebuild
+
+  /**
+   * Marks the name of an existing replica busy for one operation, waiting (up to the deadline)
+   * for an operation in flight on it. The version is left as it is: the operation's end stamps
+   * the name if it changed the replica.
+   *
+   * @throws ReplicaStateException if there is no replica or {@code allowed} refuses its state
+   */
+  private Slot acquire(
+      String name, long deadline, CompletableFuture<Void> done, String op, Set<ReplicaState> allowed) {
+    while (true) {
+      Slot[] seen = {null};
+      slots.compute(
+          name,
+          (k, cur) -> {
+            seen[0] = cur;
+            if (cur == null || !cur.live() || cur.busy() != null
+                || !allowed.contains(cur.replica().state())) {
+              return cur;
+            }
+            return new Slot(cur.replica(), cur.version(), done, cur.lvstore(), cur.lostFrom());
+          });
+      Slot cur = seen[0];
+      if (cur != null && cur.busy() != null) {
+        await(cur.busy(), deadline, name);
+        continue;
+      }
+      if (cur == null || !cur.live()) {
+        throw new ReplicaStateException(name, op + ": no replica " + name + "; nothing changed");
+      }
+      if (!allowed.contains(cur.replica().state())) {
+        throw new ReplicaStateException(
+            name,
+            op + ": replica " + name + " is " + cur.replica().state() + ", not one of " + allowed
+                + "; nothing changed");
+      }
+      return cur;
+    }
+  }
+
+  /**
+   * Ends an operation that {@link #acquire} started: the replica becomes {@code next} (stamped
+   * with a new version, its lvol store {@code lvstore} if not null), or stays as it was if
+   * {@code next} is null.
+   */
+  private Replica release(String name, CompletableFuture<Void> done, Replica next, String lvstore) {
+    Replica[] out = {null};
+    slots.compute(
+        name,
+        (k, cur) -> {
+          Slot own = ownedBy(cur, done, name);
+          if (next == null) {
+            out[0] = own.replica();
+            return new Slot(own.replica(), own.version(), null, own.lvstore(), own.lostFrom());
+          }
+          out[0] = next;
+          return new Slot(next, clock.incrementAndGet(), null,
+              lvstore == null ? own.lvstore() : lvstore, null);
+        });
+    done.complete(null);
+    return out[0];
+  }
+
+  /** The lvol a replica's data is in now: its head, or its rebuilding lvol while rebuilt. */
+  private static String dataLvol(Replica r) {
+    return r.state() == ReplicaState.REBUILDING ? r.name() + LvolKind.REBUILDING_SUFFIX : r.name();
+  }
+
+  @Override
+  public Replica snapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ensureOpen();
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Slot mine =
+        acquire(name, deadline, done, "snapshot",
+            Set.of(ReplicaState.RUNNING, ReplicaState.REBUILDING));
+    Replica r = mine.replica();
+    try {
+      if (r.snapshots().contains(snapshotName)) {
+        throw new ReplicaStateException(
+            name, "snapshot: replica " + name + " already has a snapshot " + snapshotName
+                + "; nothing changed");
+      }
+      String target = dataLvol(r);
+      String snapLvol = ReplicaNames.snapshotLvol(name, snapshotName);
+      StoreException unknown = null;
+      int attempt = 0;
+      while (true) {
+        Res<Lvol> made = call(null, name, () -> store.snapshotLvol(target, snapLvol));
+        if (made.ok()) {
+          return release(name, done, r.plusSnapshot(snapshotName), null);
+        }
+        boolean exists = made.is(LvolAlreadyExistsException.class);
+        if (!exists && made.failure().outcomeKnown()) {
+          if (unknown == null) {
+            throw new ReplicaStoreException(
+                name,
+                "snapshot " + snapshotName + " of " + name + " failed; nothing changed: "
+                    + made.failure().getMessage(),
+                made.failure());
+          }
+          // After an unknown outcome, "not found" or a rejection says nothing about the first call.
+        }
+        if (!made.failure().outcomeKnown() && unknown == null) {
+          unknown = made.failure();
+        }
+        // Settle: the snapshot is ours if the data lvol is its clone.
+        Res<Optional<Lvol>> look = call(null, name, () -> store.findLvol(target));
+        if (look.ok() && look.value().isPresent() && snapLvol.equals(look.value().get().parent())) {
+          return release(name, done, r.plusSnapshot(snapshotName), null);
+        }
+        if (exists && unknown == null) {
+          Res<Optional<Lvol>> other = call(null, name, () -> store.findLvol(snapLvol));
+          if (other.ok() && other.value().isPresent()) {
+            throw new ReplicaStateException(
+                name,
+                "snapshot: an lvol named " + snapLvol + " exists and is not a snapshot of " + name
+                    + "; nothing changed");
+          }
+          unknown = made.failure(); // "exists" but not listed: a create of it is still pending
+        }
+        if (!pause(attempt++, deadline)) {
+          if (closed) {
+            throw new RegistryClosedException();
+          }
+          String reason =
+              "snapshot " + snapshotName + " outcome unknown (" + unknown.getMessage() + "): its lvol "
+                  + snapLvol + " may exist or still appear; delete the replica to settle it";
+          release(name, done, r.plusSnapshot(snapshotName).withError(reason), null);
+          throw new ReplicaOutcomeUnknownException(name, "snapshot of " + name + " gave up: " + reason, unknown);
+        }
+      }
+    } finally {
+      if (!done.isDone()) {
+        release(name, done, null, null);
+      }
+    }
+  }
+
+  @Override
+  public Replica deleteSnapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ensureOpen();
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Slot mine =
+        acquire(name, deadline, done, "deleteSnapshot",
+            Set.of(ReplicaState.RUNNING, ReplicaState.STOPPED, ReplicaState.REBUILDING));
+    Replica r = mine.replica();
+    try {
+      if (!r.snapshots().contains(snapshotName)) {
+        throw new ReplicaStateException(
+            name, "deleteSnapshot: replica " + name + " has no snapshot " + snapshotName
+                + " (its chain: " + r.snapshots() + "); nothing changed");
+      }
+      String snapLvol = ReplicaNames.snapshotLvol(name, snapshotName);
+      int attempt = 0;
+      while (true) {
+        Res<Void> d = call(null, name, () -> {
+          store.deleteLvol(snapLvol);
+          return null;
+        });
+        if (d.ok() || d.is(LvolNotFoundException.class)) {
+          return release(name, done, r.minusSnapshot(snapshotName), null);
+        }
+        if (d.is(dev.replicalifecycle.store.LvolHasClonesException.class)) {
+          throw new ReplicaStateException(
+              name, "deleteSnapshot: snapshot " + snapshotName + " of " + name
+                  + " has more than one clone, SPDK refuses to delete it; nothing changed: "
+                  + d.failure().getMessage());
+        }
+        if (definite(d)) {
+          throw new ReplicaStoreException(
+              name, "deleteSnapshot " + snapshotName + " of " + name + " failed; nothing changed: "
+                  + d.failure().getMessage(), d.failure());
+        }
+        if (!pause(attempt++, deadline)) {
+          if (closed) {
+            throw new RegistryClosedException();
+          }
+          throw new ReplicaOutcomeUnknownException(
+              name, "deleteSnapshot " + snapshotName + " of " + name + " gave up ("
+                  + d.failure().getMessage() + "): it stays in the chain; delete it again to settle",
+              d.failure());
+        }
+      }
+    } finally {
+      if (!done.isDone()) {
+        release(name, done, null, null);
+      }
+    }
+  }
+
+  @Override
+  public Replica start(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Slot mine =
+        acquire(name, deadline, done, "start", Set.of(ReplicaState.STOPPED, ReplicaState.RUNNING));
+    Replica r = mine.replica();
+    try {
+      if (r.state() == ReplicaState.RUNNING) {
+        return release(name, done, null, null);
+      }
+      int attempt = 0;
+      while (true) {
+        StoreException failure;
+        try {
+          Optional<Lvol> head = lookUp(name, name);
+          if (head.isEmpty() || head.get().kind() != LvolKind.HEAD
+              || (r.lvolUuid() != null && !r.lvolUuid().equals(head.get().uuid()))) {
+            throw new ReplicaStateException(
+                name,
+                "start: the head lvol of " + name + " is "
+                    + (head.isEmpty() ? "not in the store" : "another lvol (" + head.get().uuid()
+                        + ") than the one adopted (" + r.lvolUuid() + ")")
+                    + "; start never creates one; nothing changed");
+          }
+          List<String> chain = new ArrayList<>();
+          String parent = head.get().parent();
+          while (parent != null && isOwnSnapshot(name, parent) && chain.size() < 10_000) {
+            chain.add(0, parent.substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
+            Optional<Lvol> snap = lookUp(name, parent);
+            parent = snap.map(Lvol::parent).orElse(null);
+          }
+          Replica running =
+              new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null, chain);
+          return release(name, done, running, head.get().lvstore());
+        } catch (StoreException e) {
+          failure = e;
+        }
+        if (definiteFailure(failure) || !pause(attempt++, deadline)) {
+          if (closed) {
+            throw new RegistryClosedException();
+          }
+          throw new ReplicaStoreException(
+              name, "start of " + name + ": looking its lvols up failed; nothing changed: "
+                  + failure.getMessage(), failure);
+        }
+      }
+    } finally {
+      if (!done.isDone()) {
+        release(name, done, null, null);
+      }
+    }
+  }
+
+  /** Whether {@code lvolName} is a snapshot lvol of replica {@code name}. */
+  private static boolean isOwnSnapshot(String name, String lvolName) {
+    return LvolKind.of(lvolName) == LvolKind.SNAPSHOT
+        && LvolKind.SNAPSHOT.replicaName(lvolName).equals(name);
+  }
+
+  /** {@code findLvol} through the fence; a failure is thrown. */
+  private Optional<Lvol> lookUp(String name, String lvolName) throws StoreException {
+    Res<Optional<Lvol>> r = call(null, name, () -> store.findLvol(lvolName));
+    if (!r.ok()) {
+      throw r.failure();
+    }
+    return r.value();
+  }
+
+  private static boolean definiteFailure(StoreException e) {
+    return e.outcomeKnown() && !(e instanceof LvolBusyException);
+  }
+
+  @Override
+  public Replica finishRebuild(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    long deadline = deadline();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Slot mine = acquire(name, deadline, done, "finishRebuild", Set.of(ReplicaState.REBUILDING));
+    Replica r = mine.replica();
+    String rebuilding = name + LvolKind.REBUILDING_SUFFIX;
+    try {
+      StoreException unknown = null;
+      int attempt = 0;
+      while (true) {
+        Res<Lvol> ren = call(null, name, () -> store.renameLvol(rebuilding, name));
+        if (ren.ok()) {
+          return release(name, done,
+              new Replica(name, ReplicaState.RUNNING, ren.value().uuid(), r.sizeBytes(), null,
+                  r.snapshots()), ren.value().lvstore());
+        }
+        if (ren.failure().outcomeKnown() && unknown == null) {
+          throw new ReplicaStoreException(
+              name, "finishRebuild of " + name + ": renaming " + rebuilding + " to " + name
+                  + " failed; nothing changed: " + ren.failure().getMessage(), ren.failure());
+        }
+        if (!ren.failure().outcomeKnown()) {
+          unknown = ren.failure();
+        }
+        // Settle: the head is the rebuilding lvol under its new name (same UUID), or not yet.
+        try {
+          Optional<Lvol> head = lookUp(name, name);
+          if (head.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(head.get().uuid()))) {
+            return release(name, done,
+                new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null,
+                    r.snapshots()), head.get().lvstore());
+          }
+        } catch (StoreException e) {
+          // not settled yet
+        }
+        if (!pause(attempt++, deadline)) {
+          if (closed) {
+            throw new RegistryClosedException();
+          }
+          String reason = "finishRebuild outcome unknown (" + unknown.getMessage() + "): " + rebuilding
+              + " may have become " + name + "; delete the replica to settle it";
+          release(name, done, r.withError(reason), null);
+          throw new ReplicaOutcomeUnknownException(name, "finishRebuild of " + name + " gave up: " + reason,
+              unknown);
+        }
+      }
+    } finally {
+      if (!done.isDone()) {
+        release(name, done, null, null);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- recover
@@ -698,6 +1099,7 @@ final class StampedRegistry implements ReplicaRegistry {
     List<Lvol> others = new ArrayList<>();
     int nonReplica = 0;
     for (Lvol lvol : listing.lvols()) {
+      decider.all.put(lvol.name(), lvol);
       switch (lvol.kind()) {
         case HEAD -> {
           if (ReplicaNames.isValid(lvol.name())) {
@@ -797,6 +1199,7 @@ final class StampedRegistry implements ReplicaRegistry {
     final LvolListing listing;
     final Map<String, Lvol> heads;
     final Set<String> rebuilding = new HashSet<>();
+    final Map<String, Lvol> all = new HashMap<>();
     String outcome;
     Replica result;
     ChangeKind change;
@@ -862,7 +1265,16 @@ final class StampedRegistry implements ReplicaRegistry {
     if (r == null && head != null) {
       d.outcome = "adopt";
       d.change = ChangeKind.ADOPTED;
-      d.result = new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);
+      // Its chain as the listing shows it ({@link #start} reads it again from the store).
+      List<String> chain = new ArrayList<>();
+      Lvol at = head;
+      while (at.parent() != null && isOwnSnapshot(name, at.parent()) && d.all.containsKey(at.parent())
+          && chain.size() < d.all.size()) {
+        chain.add(0, at.parent().substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
+        at = d.all.get(at.parent());
+      }
+      d.result =
+          new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null, chain);
       return new Slot(d.result, clock.incrementAndGet(), null, head.lvstore(), null);
     }
     if (r != null && cur.lostFrom() != null && head != null && head.uuid().equals(r.lvolUuid())) {

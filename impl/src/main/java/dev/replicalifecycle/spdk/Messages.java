@@ -50,6 +50,20 @@ final class Messages {
   /** Params of {@code bdev_lvol_delete}: a bdev name, UUID or {@code <lvs>/<lvol>} alias. */
   record DeleteParams(@JsonProperty("name") String name) {}
 
+  /** Params of {@code bdev_lvol_snapshot}: the lvol as {@code <lvs>/<lvol>}, the snapshot's name. */
+  record SnapshotParams(
+      @JsonProperty("lvol_name") String lvolName,
+      @JsonProperty("snapshot_name") String snapshotName) {}
+
+  /** Params of {@code bdev_lvol_clone}: the snapshot as {@code <lvs>/<lvol>}, the clone's name. */
+  record CloneParams(
+      @JsonProperty("snapshot_name") String snapshotName,
+      @JsonProperty("clone_name") String cloneName) {}
+
+  /** Params of {@code bdev_lvol_rename}: the lvol as {@code <lvs>/<lvol>}, its new name. */
+  record RenameParams(
+      @JsonProperty("old_name") String oldName, @JsonProperty("new_name") String newName) {}
+
   /** Params of {@code bdev_lvol_get_lvstores}; at most one of the two is set. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record LvstoreQuery(@JsonProperty("uuid") String uuid, @JsonProperty("lvs_name") String lvsName) {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
 import dev.replicalifecycle.store.LvolBusyException;
+import dev.replicalifecycle.store.LvolHasClonesException;
 import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
@@ -43,6 +44,17 @@ import java.util.regex.Pattern;
  *       bdev_wait_for_examine} and the delete again</td></tr>
  *   <tr><td>{@link #lvstore()}</td><td>{@code bdev_lvol_get_lvstores} with {@code uuid} or
  *       {@code lvs_name}</td></tr>
+ *   <tr><td>{@link #snapshotLvol}, {@link #cloneSnapshot}, {@link #renameLvol}</td><td>{@code
+ *       bdev_lvol_snapshot} ({@code lvol_name: "<lvs>/<lvol>"}, {@code snapshot_name}), {@code
+ *       bdev_lvol_clone} ({@code snapshot_name: "<lvs>/<snapshot>"}, {@code clone_name}), {@code
+ *       bdev_lvol_rename} ({@code old_name: "<lvs>/<lvol>"}, {@code new_name}), each followed by
+ *       {@code bdev_get_bdevs} of the lvol made; an lvol's {@link Lvol#parent()} is its {@code
+ *       base_snapshot} when {@code clone} is true. Answers seen from spdk_tgt v26.05: -32602 "File
+ *       exists" (name taken) and -19 (no such lvol) as for a create and a delete; -32602 "Invalid
+ *       argument" (a snapshot of a snapshot, a clone of a non-snapshot) and -32602 "Operation not
+ *       permitted" (renaming a snapshot) are {@link StoreRejectedException}; {@code
+ *       bdev_lvol_delete} of a snapshot with two clones answers -32603 "Operation not permitted",
+ *       {@link LvolHasClonesException}</td></tr>
  * </table>
  *
  * <table>
@@ -112,6 +124,9 @@ public final class SpdkLvolStore implements LvolStore {
     WAIT("bdev_wait_for_examine"),
     CREATE("bdev_lvol_create"),
     DELETE("bdev_lvol_delete"),
+    SNAPSHOT("bdev_lvol_snapshot"),
+    CLONE("bdev_lvol_clone"),
+    RENAME("bdev_lvol_rename"),
     LIST("bdev_get_bdevs"),
     FIND("bdev_get_bdevs"),
     LVSTORES("bdev_lvol_get_lvstores");
@@ -210,6 +225,62 @@ public final class SpdkLvolStore implements LvolStore {
     if (!result.isBoolean() || !result.booleanValue()) {
       throw malformed(Op.DELETE, name, "result is not true: " + abbreviate(result), null);
     }
+  }
+
+  /**
+   * {@code bdev_lvol_snapshot} with {@code lvol_name: "<lvs>/<name>"}; then {@code bdev_get_bdevs}
+   * of the snapshot for what a listing shows of it (its UUID is SPDK's answer).
+   */
+  @Override
+  public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(snapshotName, "snapshotName");
+    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    JsonNode result = call(Op.SNAPSHOT, name, new Messages.SnapshotParams(lvsName + "/" + name, snapshotName));
+    return made(Op.SNAPSHOT, snapshotName, result);
+  }
+
+  /** {@code bdev_lvol_clone} with {@code snapshot_name: "<lvs>/<snapshot>"}; then a look-up. */
+  @Override
+  public Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
+    Objects.requireNonNull(snapshotName, "snapshotName");
+    Objects.requireNonNull(cloneName, "cloneName");
+    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    JsonNode result = call(Op.CLONE, cloneName, new Messages.CloneParams(lvsName + "/" + snapshotName, cloneName));
+    return made(Op.CLONE, cloneName, result);
+  }
+
+  /** {@code bdev_lvol_rename} with {@code old_name: "<lvs>/<name>"}; then a look-up. */
+  @Override
+  public Lvol renameLvol(String name, String newName) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(newName, "newName");
+    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    JsonNode result = call(Op.RENAME, name, new Messages.RenameParams(lvsName + "/" + name, newName));
+    if (!result.isBoolean() || !result.booleanValue()) {
+      throw malformed(Op.RENAME, name, "result is not true: " + abbreviate(result), null);
+    }
+    return lookUpMade(Op.RENAME, newName);
+  }
+
+  /** The lvol a snapshot or clone call made: its answer must be a UUID; a look-up reads it. */
+  private Lvol made(Op op, String name, JsonNode result) throws StoreException {
+    if (!result.isTextual() || !UUID_TEXT.matcher(result.textValue()).matches()) {
+      throw malformed(op, name, "result is not a UUID string: " + abbreviate(result), null);
+    }
+    return lookUpMade(op, name);
+  }
+
+  /**
+   * Looks up the lvol a call just made. Not finding it is a protocol error (outcome unknown: SPDK
+   * said it was made, and a concurrent delete may have removed it since).
+   */
+  private Lvol lookUpMade(Op op, String name) throws StoreException {
+    Optional<Lvol> lvol = findLvol(name);
+    if (lvol.isEmpty()) {
+      throw malformed(op, name, "made, but not found by a look-up right after", null);
+    }
+    return lvol.get();
   }
 
   /**
@@ -491,8 +562,10 @@ public final class SpdkLvolStore implements LvolStore {
         continue;
       }
       String uuid = bdev.uuid() != null && !bdev.uuid().isEmpty() ? bdev.uuid() : bdev.name();
+      String parent = Boolean.TRUE.equals(info.isClone()) && info.baseSnapshot() != null
+          && !info.baseSnapshot().isEmpty() ? info.baseSnapshot() : null;
       lvols.put(lvolName, new Lvol(lvolName, uuid, bdev.blockSize() * bdev.numBlocks(),
-          classify(lvolName, info), lvs.uuid()));
+          classify(lvolName, info), lvs.uuid(), parent));
     }
     for (String name : twice) {
       unreadable.add(new LvolListing.Unreadable(lvs.uuid(), Set.of(name), "lvol " + name + " listed twice"));
@@ -571,7 +644,8 @@ public final class SpdkLvolStore implements LvolStore {
     }
     int code = e.code();
     String message = e.serverMessage();
-    if (op == Op.CREATE
+    boolean makes = op == Op.CREATE || op == Op.SNAPSHOT || op == Op.CLONE || op == Op.RENAME;
+    if (makes
         && (code == LvolAlreadyExistsException.CODE
             || (code == -32602 && "File exists".equals(message)))) {
       return new LvolAlreadyExistsException(message + " (" + context + ", code " + code + ")");
@@ -580,6 +654,13 @@ public final class SpdkLvolStore implements LvolStore {
         && (code == LvolNotFoundException.CODE
             || (code == -32603 && "No such device".equals(message)))) {
       return new LvolNotFoundException(message + " (" + context + ", code " + code + ")");
+    }
+    if ((op == Op.SNAPSHOT || op == Op.CLONE || op == Op.RENAME) && code == LvolNotFoundException.CODE) {
+      return new LvolNotFoundException(message + " (" + context + ", code " + code + ")");
+    }
+    if (op == Op.DELETE && code == LvolHasClonesException.CODE && "Operation not permitted".equals(message)) {
+      return new LvolHasClonesException(message + " (" + context + ": a snapshot with more than one clone, code "
+          + code + ")");
     }
     if (op == Op.DELETE && code == LvolBusyException.CODE && "Device or resource busy".equals(message)) {
       return new LvolBusyException(message + " (" + context + ": being deleted, code " + code + ")");

@@ -35,7 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #setLateLanding} more calls) or is dropped ({@link #dropLate}). {@link #hideLvstore}
  * and {@link #unreadable} make listings partial. {@link #setLatency} slows a kind of call down,
  * {@link #loseLvol} makes an lvol disappear (disk loss), {@link #putLvol} adds one behind the
- * registry's back (orphans, snapshots, rebuilding lvols, backing images).
+ * registry's back (orphans, snapshots, rebuilding lvols, backing images). Snapshots and clones
+ * follow SPDK: {@link #snapshotLvol} makes the lvol a clone of a new read-only snapshot, {@link
+ * #deleteLvol} refuses a snapshot with more than one clone and gives a single clone its parent,
+ * {@link #cloneSnapshot} clones only snapshots.
  *
  * <p><b>Thread-safety:</b> safe for concurrent use; every public method is linearizable. The
  * {@link LateListener} is called under the store's lock, on the thread whose call landed the late
@@ -49,7 +52,13 @@ public final class InMemoryLvolStore implements LvolStore {
     DELETE,
     LIST,
     /** {@link InMemoryLvolStore#findLvol(String)}. */
-    FIND
+    FIND,
+    /** {@link InMemoryLvolStore#snapshotLvol(String, String)}. */
+    SNAPSHOT,
+    /** {@link InMemoryLvolStore#cloneSnapshot(String, String)}. */
+    CLONE,
+    /** {@link InMemoryLvolStore#renameLvol(String, String)}. */
+    RENAME
   }
 
   /** How an injected fault makes a call fail. */
@@ -92,6 +101,8 @@ public final class InMemoryLvolStore implements LvolStore {
 
   private final Object lock = new Object();
   private final Map<String, Lvol> lvols = new TreeMap<>();
+  /** The lvols that are read-only snapshots (what SPDK's {@code snapshot: true} says). */
+  private final Set<String> snapshots = new HashSet<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final Map<String, Integer> hidden = new HashMap<>();
   private final Map<String, Integer> unreadable = new HashMap<>();
@@ -161,14 +172,163 @@ public final class InMemoryLvolStore implements LvolStore {
         }
         throw new LvolNotFoundException("No such device: lvol " + name);
       }
+      int clones = clonesOf(name).size();
+      if (clones > 1) {
+        if (fault != null) {
+          throw failure(Call.DELETE, fault, name);
+        }
+        throw new LvolHasClonesException(
+            "Operation not permitted: snapshot " + name + " has " + clones + " clones");
+      }
       if (fault == Fault.TIMEOUT_LATE) {
         pending.put(name, new Pending(false, 0, lateLanding));
       } else {
-        lvols.remove(name);
+        remove(name);
       }
     }
     if (fault != null) {
       throw failure(Call.DELETE, fault, name);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Faults: as for a create ({@link Fault#TIMEOUT_LATE} behaves as {@link
+   * Fault#TIMEOUT_BEFORE_APPLY}: a snapshot is never left pending).
+   */
+  @Override
+  public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(snapshotName, "snapshotName");
+    Fault fault = begin(Call.SNAPSHOT);
+    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
+      throw failure(Call.SNAPSHOT, fault, name);
+    }
+    Lvol snapshot;
+    synchronized (lock) {
+      Lvol origin = deleting(name) ? null : lvols.get(name);
+      StoreException refused = null;
+      if (origin == null) {
+        refused = new LvolNotFoundException("No such device: lvol " + name);
+      } else if (lvols.containsKey(snapshotName) || pending.containsKey(snapshotName)) {
+        refused = new LvolAlreadyExistsException("File exists: lvol " + snapshotName);
+      } else if (snapshots.contains(name)) {
+        refused = new StoreRejectedException(-32602, "Invalid argument"); // SPDK: no snapshot of a snapshot
+      }
+      if (refused != null) {
+        throw fault != null ? failure(Call.SNAPSHOT, fault, name) : refused;
+      }
+      LvolKind kind = LvolKind.of(snapshotName) == LvolKind.SNAPSHOT ? LvolKind.SNAPSHOT : LvolKind.OTHER;
+      snapshot = new Lvol(snapshotName, nextUuid(), origin.sizeBytes(), kind, origin.lvstore(),
+          origin.parent());
+      lvols.put(snapshotName, snapshot);
+      snapshots.add(snapshotName);
+      lvols.put(name, origin.withParent(snapshotName));
+    }
+    if (fault != null) {
+      throw failure(Call.SNAPSHOT, fault, name);
+    }
+    return snapshot;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Faults: as for {@link #snapshotLvol}.
+   */
+  @Override
+  public Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
+    Objects.requireNonNull(snapshotName, "snapshotName");
+    Objects.requireNonNull(cloneName, "cloneName");
+    Fault fault = begin(Call.CLONE);
+    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
+      throw failure(Call.CLONE, fault, cloneName);
+    }
+    Lvol clone;
+    synchronized (lock) {
+      Lvol origin = deleting(snapshotName) ? null : lvols.get(snapshotName);
+      StoreException refused = null;
+      if (origin == null) {
+        refused = new LvolNotFoundException("No such device: lvol " + snapshotName);
+      } else if (lvols.containsKey(cloneName) || pending.containsKey(cloneName)) {
+        refused = new LvolAlreadyExistsException("File exists: lvol " + cloneName);
+      } else if (!snapshots.contains(snapshotName)) {
+        refused = new StoreRejectedException(-32602, "Invalid argument");
+      }
+      if (refused != null) {
+        throw fault != null ? failure(Call.CLONE, fault, cloneName) : refused;
+      }
+      clone = new Lvol(cloneName, nextUuid(), origin.sizeBytes(), LvolKind.of(cloneName),
+          origin.lvstore(), snapshotName);
+      lvols.put(cloneName, clone);
+    }
+    if (fault != null) {
+      throw failure(Call.CLONE, fault, cloneName);
+    }
+    return clone;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Faults: as for {@link #snapshotLvol}. The lvol's kind follows its new name. A snapshot
+   * cannot be renamed (-32602 "Operation not permitted", as SPDK v26.05 answers).
+   */
+  @Override
+  public Lvol renameLvol(String name, String newName) throws StoreException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(newName, "newName");
+    Fault fault = begin(Call.RENAME);
+    if (fault != null && fault != Fault.TIMEOUT_AFTER_APPLY) {
+      throw failure(Call.RENAME, fault, name);
+    }
+    Lvol renamed;
+    synchronized (lock) {
+      Lvol origin = deleting(name) ? null : lvols.get(name);
+      StoreException refused = null;
+      if (origin == null) {
+        refused = new LvolNotFoundException("No such device: lvol " + name);
+      } else if (lvols.containsKey(newName) || pending.containsKey(newName)) {
+        refused = new LvolAlreadyExistsException("File exists: lvol " + newName);
+      } else if (snapshots.contains(name)) {
+        // SPDK v26.05 refuses to rename a snapshot
+        refused = new StoreRejectedException(-32602, "Operation not permitted");
+      }
+      if (refused != null) {
+        throw fault != null ? failure(Call.RENAME, fault, name) : refused;
+      }
+      renamed = new Lvol(newName, origin.uuid(), origin.sizeBytes(), LvolKind.of(newName),
+          origin.lvstore(), origin.parent());
+      lvols.remove(name);
+      lvols.put(newName, renamed);
+    }
+    if (fault != null) {
+      throw failure(Call.RENAME, fault, name);
+    }
+    return renamed;
+  }
+
+  /** The lvols cloned from {@code name}. Under the lock. */
+  private List<Lvol> clonesOf(String name) {
+    List<Lvol> out = new ArrayList<>();
+    for (Lvol l : lvols.values()) {
+      if (name.equals(l.parent())) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  /** Removes an lvol; its one clone (if any) takes its parent. Under the lock. */
+  private void remove(String name) {
+    Lvol gone = lvols.remove(name);
+    if (gone == null) {
+      return;
+    }
+    snapshots.remove(name);
+    for (Lvol child : clonesOf(name)) {
+      lvols.put(child.name(), child.withParent(gone.parent()));
     }
   }
 
@@ -262,6 +422,7 @@ public final class InMemoryLvolStore implements LvolStore {
     InMemoryLvolStore c = new InMemoryLvolStore();
     synchronized (lock) {
       c.lvols.putAll(lvols);
+      c.snapshots.addAll(snapshots);
       c.pending.putAll(pending);
       c.hidden.putAll(hidden);
       c.unreadable.putAll(unreadable);
@@ -425,7 +586,9 @@ public final class InMemoryLvolStore implements LvolStore {
       if (p != null && !p.create()) {
         pending.remove(name);
       }
-      return lvols.remove(name) != null;
+      boolean present = lvols.containsKey(name);
+      remove(name);
+      return present;
     }
   }
 
@@ -444,6 +607,11 @@ public final class InMemoryLvolStore implements LvolStore {
     synchronized (lock) {
       Lvol lvol = new Lvol(name, nextUuid(), sizeBytes, kind, lvstore);
       lvols.put(name, lvol);
+      if (kind == LvolKind.SNAPSHOT) {
+        snapshots.add(name);
+      } else {
+        snapshots.remove(name);
+      }
       return lvol;
     }
   }
@@ -456,6 +624,9 @@ public final class InMemoryLvolStore implements LvolStore {
     Objects.requireNonNull(lvol, "lvol");
     synchronized (lock) {
       lvols.put(lvol.name(), lvol);
+      if (lvol.kind() == LvolKind.SNAPSHOT) {
+        snapshots.add(lvol.name());
+      }
     }
   }
 
@@ -537,7 +708,7 @@ public final class InMemoryLvolStore implements LvolStore {
       if (p.create()) {
         lvols.put(name, Lvol.of(name, nextUuid(), p.sizeBytes(), placement.apply(name)));
       } else {
-        lvols.remove(name);
+        remove(name);
       }
     }
     if (lateListener != null) {

@@ -40,14 +40,66 @@ public interface LvolStore {
   Lvol createLvol(String name, long sizeBytes) throws StoreException;
 
   /**
-   * Deletes an lvol by name.
+   * Deletes an lvol by name. A snapshot can be deleted while at most one lvol is cloned from it;
+   * that clone then inherits its data and takes its parent.
    *
    * @throws LvolNotFoundException if there is no lvol with this name (or its create is still
    *     pending); nothing changed
    * @throws LvolBusyException if a delete of it is still pending; nothing changed
+   * @throws LvolHasClonesException if it is a snapshot with more than one clone; nothing changed
    * @throws StoreException on any other failure
    */
   void deleteLvol(String name) throws StoreException;
+
+  /**
+   * Takes a read-only snapshot of lvol {@code name} (SPDK {@code bdev_lvol_snapshot}): a new lvol
+   * {@code snapshotName} holds the data so far and the lvol becomes its clone (its {@link
+   * Lvol#parent()} is the snapshot, the snapshot's parent is the lvol's former parent). The lvol
+   * keeps its name and UUID. The default refuses: a store must opt in.
+   *
+   * @param name the lvol to snapshot
+   * @param snapshotName the snapshot's lvol name, already validated by the caller
+   * @return the snapshot, as a listing would show it
+   * @throws LvolAlreadyExistsException if an lvol named {@code snapshotName} exists or is being
+   *     created; nothing changed
+   * @throws LvolNotFoundException if there is no lvol {@code name}; nothing changed
+   * @throws StoreException on any other failure ({@link StoreRejectedException} if {@code name}
+   *     is itself a snapshot, SPDK: -32602 "Invalid argument", or if the store cannot take
+   *     snapshots)
+   */
+  default Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+    throw unsupported("bdev_lvol_snapshot");
+  }
+
+  /**
+   * Creates a writable clone {@code cloneName} of snapshot {@code snapshotName} (SPDK {@code
+   * bdev_lvol_clone}): thin, its parent the snapshot. The default refuses.
+   *
+   * @return the clone, as a listing would show it
+   * @throws LvolAlreadyExistsException if an lvol named {@code cloneName} exists or is being
+   *     created; nothing changed
+   * @throws LvolNotFoundException if there is no lvol {@code snapshotName}; nothing changed
+   * @throws StoreRejectedException if {@code snapshotName} is not a snapshot (SPDK: -32602
+   *     "Invalid argument"), or the store cannot clone; nothing changed
+   * @throws StoreException on any other failure
+   */
+  default Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
+    throw unsupported("bdev_lvol_clone");
+  }
+
+  /**
+   * Renames lvol {@code name} to {@code newName} (SPDK {@code bdev_lvol_rename}); it keeps its
+   * UUID, data, parent and clones. The default refuses.
+   *
+   * @return the lvol under its new name
+   * @throws LvolAlreadyExistsException if an lvol named {@code newName} exists; nothing changed
+   * @throws LvolNotFoundException if there is no lvol {@code name}; nothing changed
+   * @throws StoreException on any other failure ({@link StoreRejectedException} for a snapshot:
+   *     SPDK v26.05 answers -32602 "Operation not permitted")
+   */
+  default Lvol renameLvol(String name, String newName) throws StoreException {
+    throw unsupported("bdev_lvol_rename");
+  }
 
   /**
    * Lists the lvols of the store (heads, snapshots, rebuilding lvols and others), as one atomic
@@ -69,5 +121,10 @@ public interface LvolStore {
       }
     }
     return Optional.empty();
+  }
+
+  /** The refusal of a call a store does not implement: -95 (EOPNOTSUPP), nothing applied. */
+  private static StoreRejectedException unsupported(String call) {
+    return new StoreRejectedException(-95, "Operation not supported: this store has no " + call);
   }
 }

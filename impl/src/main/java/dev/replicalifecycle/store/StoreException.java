@@ -7,6 +7,7 @@ package dev.replicalifecycle.store;
 public abstract sealed class StoreException extends Exception
     permits LvolAlreadyExistsException,
         LvolBusyException,
+        LvolHasClonesException,
         LvolNotFoundException,
         StoreRejectedException,
         StoreUnavailableException,

@@ -33,4 +33,19 @@ class ForwardingLvolStore implements LvolStore {
   public Optional<Lvol> findLvol(String name) throws StoreException {
     return inner.findLvol(name);
   }
+
+  @Override
+  public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+    return inner.snapshotLvol(name, snapshotName);
+  }
+
+  @Override
+  public Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
+    return inner.cloneSnapshot(snapshotName, cloneName);
+  }
+
+  @Override
+  public Lvol renameLvol(String name, String newName) throws StoreException {
+    return inner.renameLvol(name, newName);
+  }
 }

@@ -341,7 +341,7 @@ class SpdkSamplesTest {
       // a backing image, never a replica's head
       assertEquals(LvolListing.complete(List.of(
               new Lvol("vol-r-0a1b2c3d", "ae75b5c3-f7b6-4e00-9df9-d11dff9b6ab1", 8L << 20,
-                  LvolKind.HEAD, LVS0_UUID),
+                  LvolKind.HEAD, LVS0_UUID, "vol-r-0a1b2c3d-snap-s1"),
               new Lvol("vol-r-0a1b2c3d-snap-s1", "25685fd0-8a2c-4d22-be45-9ac0fb61bfcd", 8L << 20,
                   LvolKind.SNAPSHOT, LVS0_UUID),
               new Lvol("vol-r-99aa88bb", "04103dd3-cceb-4a96-86df-39c43152c4bb", 4L << 20,

@@ -250,6 +250,36 @@ class V4PropertyTest {
             }
 
             @Override
+            public Replica snapshot(String name, String snapshotName) {
+              return r.snapshot(name, snapshotName);
+            }
+
+            @Override
+            public Replica deleteSnapshot(String name, String snapshotName) {
+              return r.deleteSnapshot(name, snapshotName);
+            }
+
+            @Override
+            public Replica start(String name) {
+              return r.start(name);
+            }
+
+            @Override
+            public Replica beginRebuild(String name, long sizeBytes) {
+              return r.beginRebuild(name, sizeBytes);
+            }
+
+            @Override
+            public Replica finishRebuild(String name) {
+              return r.finishRebuild(name);
+            }
+
+            @Override
+            public void abortRebuild(String name) {
+              r.abortRebuild(name);
+            }
+
+            @Override
             public java.util.Set<String> close(java.time.Duration timeout) {
               return r.close(timeout);
             }

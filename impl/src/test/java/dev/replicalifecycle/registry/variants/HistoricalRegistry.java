@@ -343,7 +343,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
       exposed.remove(obj);
       if (map.get(name) == obj) {
         Replica v = obj.view;
-        obj.view = new Replica(name, ReplicaState.DELETING, v.lvolUuid(), v.sizeBytes(), null);
+        obj.view = new Replica(name, ReplicaState.DELETING, v.lvolUuid(), v.sizeBytes(), null, v.snapshots());
       }
       DeleteResult r = deleteCall(name + LvolKind.REBUILDING_SUFFIX);
       after(SpecAction.DeleteRlvol, name, r.outcome());
@@ -353,6 +353,11 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
         r = deleteCall(name);
         after(SpecAction.DeleteLvol, name, r.outcome());
         failure = r.failure();
+      }
+      // upstream's Delete(cleanup=true) deletes the replica's snapshot lvols too (newest first)
+      List<String> chain = obj.view.snapshots();
+      for (int i = chain.size() - 1; i >= 0 && failure == null; i--) {
+        failure = deleteCall(ReplicaNames.snapshotLvol(name, chain.get(i))).failure();
       }
     } finally {
       obj.r.unlock();
@@ -375,7 +380,8 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
                 ReplicaState.ERROR,
                 v.lvolUuid(),
                 v.sizeBytes(),
-                "delete failed: " + failure.getMessage());
+                "delete failed: " + failure.getMessage(),
+                v.snapshots());
         changes.incrementAndGet();
       }
     } finally {
@@ -636,6 +642,141 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   @Override
   public void close() {
     closed = true;
+  }
+
+  // ------------------------------------------------------------------ snapshots, start, rebuild
+  // As upstream (replica.go SnapshotCreate/SnapshotDelete, Create on a stopped replica): under the
+  // replica object's lock R, no per-name serialisation with verify; a failure marks the replica
+  // error; starting a stopped replica whose head is gone creates a new head (prepareHead).
+
+  private ReplicaObject object(String name, String op) {
+    ReplicaObject obj = map.get(name);
+    if (obj == null) {
+      throw new dev.replicalifecycle.registry.ReplicaStateException(name, op + ": no replica " + name);
+    }
+    return obj;
+  }
+
+  private static Replica with(Replica v, ReplicaState state, String uuid, String reason, List<String> chain) {
+    return new Replica(v.name(), state, uuid, v.sizeBytes(), reason, chain);
+  }
+
+  private dev.replicalifecycle.registry.ReplicaStoreException failed(
+      ReplicaObject obj, String what, StoreException e) {
+    Replica v = obj.view;
+    obj.view = with(v, ReplicaState.ERROR, v.lvolUuid(), what + " failed: " + e.getMessage(), v.snapshots());
+    return new dev.replicalifecycle.registry.ReplicaStoreException(obj.name, what + " failed", e);
+  }
+
+  @Override
+  public Replica snapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ReplicaObject obj = object(name, "snapshot");
+    obj.r.lock();
+    try {
+      Replica v = obj.view;
+      if (v.state() != ReplicaState.RUNNING && v.state() != ReplicaState.STOPPED
+          && v.state() != ReplicaState.REBUILDING) {
+        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot: replica is " + v.state());
+      }
+      if (v.snapshots().contains(snapshotName)) {
+        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot exists: " + snapshotName);
+      }
+      String target = v.state() == ReplicaState.REBUILDING ? name + LvolKind.REBUILDING_SUFFIX : name;
+      try {
+        store.snapshotLvol(target, ReplicaNames.snapshotLvol(name, snapshotName));
+      } catch (StoreException e) {
+        throw failed(obj, "snapshot " + snapshotName, e);
+      }
+      List<String> chain = new ArrayList<>(v.snapshots());
+      chain.add(snapshotName);
+      obj.view = with(v, v.state(), v.lvolUuid(), null, chain);
+      changes.incrementAndGet();
+      return obj.view;
+    } finally {
+      obj.r.unlock();
+    }
+  }
+
+  @Override
+  public Replica deleteSnapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ReplicaObject obj = object(name, "deleteSnapshot");
+    obj.r.lock();
+    try {
+      Replica v = obj.view;
+      if (!v.snapshots().contains(snapshotName)) {
+        return v; // upstream: a snapshot not in the map is a no-op
+      }
+      try {
+        store.deleteLvol(ReplicaNames.snapshotLvol(name, snapshotName));
+      } catch (LvolNotFoundException e) {
+        // upstream tolerates ENODEV
+      } catch (dev.replicalifecycle.store.LvolHasClonesException e) {
+        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot has children: " + e.getMessage());
+      } catch (StoreException e) {
+        throw failed(obj, "deleteSnapshot " + snapshotName, e);
+      }
+      List<String> chain = new ArrayList<>(v.snapshots());
+      chain.remove(snapshotName);
+      obj.view = with(v, v.state() == ReplicaState.ERROR ? ReplicaState.ERROR : v.state(), v.lvolUuid(),
+          v.errorReason(), chain);
+      changes.incrementAndGet();
+      return obj.view;
+    } finally {
+      obj.r.unlock();
+    }
+  }
+
+  @Override
+  public Replica start(String name) {
+    ReplicaNames.validate(name);
+    ReplicaObject obj = object(name, "start");
+    obj.r.lock();
+    try {
+      Replica v = obj.view;
+      if (v.state() == ReplicaState.RUNNING) {
+        return v;
+      }
+      if (v.state() != ReplicaState.STOPPED) {
+        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "start: replica is " + v.state());
+      }
+      try {
+        Optional<dev.replicalifecycle.store.Lvol> head = store.findLvol(name);
+        String uuid = head.isPresent() ? head.get().uuid() : store.createLvol(name, v.sizeBytes()).uuid();
+        obj.view = with(v, ReplicaState.RUNNING, uuid, null, v.snapshots());
+      } catch (StoreException e) {
+        throw failed(obj, "start", e);
+      }
+      changes.incrementAndGet();
+      return obj.view;
+    } finally {
+      obj.r.unlock();
+    }
+  }
+
+  /**
+   * Upstream's destination replica is an ordinary ReplicaCreate (Running, with a private
+   * rebuilding flag), so here a rebuild begins as this variant's create.
+   */
+  @Override
+  public Replica beginRebuild(String name, long sizeBytes) {
+    return create(name, sizeBytes);
+  }
+
+  /** Upstream's RebuildingDstFinish leaves the replica Running: nothing to change here. */
+  @Override
+  public Replica finishRebuild(String name) {
+    ReplicaNames.validate(name);
+    return object(name, "finishRebuild").view;
+  }
+
+  /** Upstream cleans an interrupted rebuild up by deleting the replica. */
+  @Override
+  public void abortRebuild(String name) {
+    delete(name);
   }
 
   /** Upstream has no such call. */

@@ -197,6 +197,36 @@ public final class StampedIntrospection implements ReplicaRegistry, Introspectab
   }
 
   @Override
+  public Replica snapshot(String name, String snapshotName) {
+    return delegate.snapshot(name, snapshotName);
+  }
+
+  @Override
+  public Replica deleteSnapshot(String name, String snapshotName) {
+    return delegate.deleteSnapshot(name, snapshotName);
+  }
+
+  @Override
+  public Replica start(String name) {
+    return delegate.start(name);
+  }
+
+  @Override
+  public Replica beginRebuild(String name, long sizeBytes) {
+    return delegate.beginRebuild(name, sizeBytes);
+  }
+
+  @Override
+  public Replica finishRebuild(String name) {
+    return delegate.finishRebuild(name);
+  }
+
+  @Override
+  public void abortRebuild(String name) {
+    delegate.abortRebuild(name);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }
