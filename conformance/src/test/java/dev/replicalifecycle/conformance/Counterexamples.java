@@ -99,6 +99,9 @@ final class Counterexamples {
     return readFresh(violations, out.resolve("traces"), newest(spec));
   }
 
+  /** The module whose counterexamples are replayed. */
+  static final String MODULE = "MCReplicaLifecycle";
+
   private static List<JsonNode> violations(Path spec) {
     JsonNode manifest;
     try {
@@ -108,7 +111,10 @@ final class Counterexamples {
     }
     List<JsonNode> violations = new ArrayList<>();
     for (JsonNode m : manifest.path("models")) {
-      if (m.path("expected").path("result").asText().equals("violation")) {
+      // The replay maps ReplicaLifecycle's actions; ReplicaChains' counterexamples (snapshots,
+      // start, rebuild) have no mapping yet (conformance/README.md, "Not replayed").
+      if (m.path("expected").path("result").asText().equals("violation")
+          && MODULE.equals(m.path("module").asText())) {
         violations.add(m);
       }
     }

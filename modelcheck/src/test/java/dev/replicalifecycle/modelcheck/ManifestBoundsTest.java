@@ -37,7 +37,11 @@ class ManifestBoundsTest {
             Map.entry("rebuild", "RebuildOn"),
             Map.entry("lateCalls", "LateOn"),
             Map.entry("partialListings", "MaxUncertain"),
-            Map.entry("giveUps", "MaxGiveUps"));
+            Map.entry("giveUps", "MaxGiveUps"),
+            // ReplicaChains
+            Map.entry("running", "Running"),
+            Map.entry("snapshots", "Snaps"),
+            Map.entry("operations", "MaxOps"));
 
     private static final Pattern ASSIGNMENT = Pattern.compile("(?m)^\\s+(\\w+)\\s*=\\s*(.+?)\\s*$");
 

@@ -119,7 +119,10 @@ public class HistoricalLincheckTest {
                 .addCustomScenario(createInsideRound(ClientOpsV2.class)),
             ClientOpsV2.class);
     assertInvalidResults(report);
-    assertTrue(report.contains("get(): absent"), report);
+    // the stale install either drops the new entry (get absent) or brings a deleted one back (a
+    // create after a successful delete finds the name taken); which interleaving Lincheck meets
+    // first depends on the bytecode it instruments
+    assertTrue(report.contains("get(): absent") || report.contains("create(): exists"), report);
   }
 
   @Test
