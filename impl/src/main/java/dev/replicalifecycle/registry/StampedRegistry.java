@@ -464,10 +464,39 @@ final class StampedRegistry implements ReplicaRegistry {
       StoreException failure = null;
       boolean gaveUp = false;
 
-      // DeleteRlvol: the rebuilding lvol first (a rebuild cannot re-clone the head without it).
+      // A name with no entry may still have a head with a chain (after a restart, before a round
+      // adopted it), and one in ERROR may have more than its entry knows: read the chain from the
+      // head's parents before the head goes, so that its snapshots are deleted too. A look-up
+      // whose outcome is unknown is tried again; a rejected one fails the delete.
+      List<String> known = victim[0] == null ? List.of() : victim[0].snapshots();
+      List<String> chain = known;
       int attempt = 0;
+      while (victim[0] == null || victim[0].state() == ReplicaState.ERROR) {
+        try {
+          chain = new ArrayList<>(chainInStore(name));
+          for (String s : known) {
+            if (!chain.contains(s)) {
+              chain.add(s);
+            }
+          }
+          break;
+        } catch (StoreException e) {
+          if (definiteFailure(e)) {
+            failure = e;
+            break;
+          }
+          if (!pause(attempt++, deadline)) {
+            failure = e;
+            gaveUp = true;
+            break;
+          }
+        }
+      }
+
+      // DeleteRlvol: the rebuilding lvol first (a rebuild cannot re-clone the head without it).
+      attempt = 0;
       String rebuilding = name + LvolKind.REBUILDING_SUFFIX;
-      while (true) {
+      while (failure == null) {
         before(SpecAction.DeleteRlvol, name);
         Res<Void> r = call(SpecAction.DeleteRlvol, name, () -> {
           store.deleteLvol(rebuilding);
@@ -529,7 +558,6 @@ final class StampedRegistry implements ReplicaRegistry {
 
       // The snapshots of the replica's chain, newest first (each has no clone left once its
       // children are gone). Not a spec step yet: the spec has no chains.
-      List<String> chain = victim[0] == null ? List.of() : victim[0].snapshots();
       for (int i = chain.size() - 1; i >= 0 && failure == null; i--) {
         String snapLvol = ReplicaNames.snapshotLvol(name, chain.get(i));
         attempt = 0;
@@ -704,7 +732,22 @@ final class StampedRegistry implements ReplicaRegistry {
                     + made.failure().getMessage(),
                 made.failure());
           }
-          // After an unknown outcome, "not found" or a rejection says nothing about the first call.
+          if (made.is(LvolNotFoundException.class)) {
+            // The data lvol is gone (lost since): the first call was applied iff its snapshot
+            // exists; no later call can make it.
+            Res<Optional<Lvol>> snap = call(null, name, () -> store.findLvol(snapLvol));
+            if (snap.ok()) {
+              if (snap.value().isPresent()) {
+                return release(name, done, r.plusSnapshot(snapshotName), null);
+              }
+              throw new ReplicaStoreException(
+                  name,
+                  "snapshot " + snapshotName + " of " + name + " failed: its lvol " + target
+                      + " is gone and the snapshot was not taken; nothing changed",
+                  made.failure());
+            }
+          }
+          // Otherwise, after an unknown outcome, a rejection says nothing about the first call.
         }
         if (!made.failure().outcomeKnown() && unknown == null) {
           unknown = made.failure();
@@ -851,6 +894,24 @@ final class StampedRegistry implements ReplicaRegistry {
         release(name, done, null, null);
       }
     }
+  }
+
+  /**
+   * The chain of the head lvol {@code name} as the store has it (look-ups of the head and its
+   * parents), oldest first; empty if there is no head.
+   *
+   * @throws StoreException if a look-up failed
+   */
+  private List<String> chainInStore(String name) throws StoreException {
+    List<String> chain = new ArrayList<>();
+    Optional<Lvol> at = lookUp(name, name);
+    while (at.isPresent() && at.get().parent() != null && isOwnSnapshot(name, at.get().parent())
+        && chain.size() < 10_000) {
+      String parent = at.get().parent();
+      chain.add(0, parent.substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
+      at = lookUp(name, parent);
+    }
+    return chain;
   }
 
   /** Whether {@code lvolName} is a snapshot lvol of replica {@code name}. */

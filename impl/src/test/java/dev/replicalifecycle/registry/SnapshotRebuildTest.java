@@ -325,4 +325,57 @@ class SnapshotRebuildTest {
     assertEquals(-95, ((StoreRejectedException) e.getCause()).code());
     assertEquals(ReplicaState.RUNNING, r.get("r1").orElseThrow().state());
   }
+
+  /**
+   * Found by the property runs: after a restart, a delete of a name no round has adopted yet
+   * deleted the head but left its snapshots for good. Now it reads the chain from the head first.
+   */
+  @Test
+  void aDeleteBeforeAdoptionRemovesTheChainToo() {
+    ReplicaRegistry before = registry();
+    before.create("r1", SIZE);
+    before.snapshot("r1", "s1");
+    before.snapshot("r1", "s2");
+    before.close();
+    ReplicaRegistry r = registry();
+    r.delete("r1"); // no round yet: r1 has no entry
+    assertEquals(List.of(), store.lvols());
+  }
+
+  /** A rejected look-up of an unknown name's chain fails the delete: nothing is left unknown. */
+  @Test
+  void aDeleteWhoseChainLookUpIsRejectedFailsAndLeavesAnErrorEntry() {
+    ReplicaRegistry before = registry();
+    before.create("r1", SIZE);
+    before.snapshot("r1", "s1");
+    before.close();
+    ReplicaRegistry r = registry();
+    store.failNext(Call.FIND, 1, Fault.REJECT);
+    assertThrows(ReplicaStoreException.class, () -> r.delete("r1"));
+    assertEquals(ReplicaState.ERROR, r.get("r1").orElseThrow().state());
+    assertEquals(2, store.lvols().size(), "nothing deleted");
+    r.delete("r1");
+    assertEquals(List.of(), store.lvols());
+  }
+
+  /**
+   * Found by the property runs: a snapshot whose call timed out while the head was lost looped
+   * until the operation timeout. "Not found" for the head now settles it by the snapshot lvol.
+   */
+  @Test
+  void aTimedOutSnapshotOfAHeadLostMeanwhileIsSettledAtOnce() {
+    ReplicaRegistry r =
+        ReplicaRegistry.builder(store)
+            .retryDelay(Duration.ofMillis(1))
+            .operationTimeout(Duration.ofSeconds(2))
+            .build();
+    r.create("r1", SIZE);
+    store.loseLvol("r1");
+    store.failNext(Call.SNAPSHOT, 1, Fault.TIMEOUT_AFTER_APPLY); // answer lost; nothing to apply
+    ReplicaStoreException e = assertThrows(ReplicaStoreException.class, () -> r.snapshot("r1", "s1"));
+    // settled ("not taken"), not given up at the deadline (ReplicaOutcomeUnknownException)
+    assertEquals(ReplicaStoreException.class, e.getClass(), e.toString());
+    assertEquals(List.of(), r.get("r1").orElseThrow().snapshots());
+    assertEquals(ReplicaState.RUNNING, r.get("r1").orElseThrow().state());
+  }
 }

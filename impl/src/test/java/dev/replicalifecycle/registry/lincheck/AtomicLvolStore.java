@@ -3,6 +3,8 @@ package dev.replicalifecycle.registry.lincheck;
 import dev.replicalifecycle.store.InMemoryLvolStore;
 import dev.replicalifecycle.store.Lvol;
 import dev.replicalifecycle.store.LvolAlreadyExistsException;
+import dev.replicalifecycle.store.LvolHasClonesException;
+import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
@@ -58,11 +60,39 @@ final class AtomicLvolStore implements LvolStore {
   }
 
   @Override
-  public synchronized void deleteLvol(String name) throws LvolNotFoundException {
+  public synchronized void deleteLvol(String name) throws LvolNotFoundException, LvolHasClonesException {
     tick();
-    if (lvols.remove(name) == null) {
+    Lvol gone = lvols.get(name);
+    if (gone == null) {
       throw new LvolNotFoundException("No such device: " + name);
     }
+    List<Lvol> clones = lvols.values().stream().filter(l -> name.equals(l.parent())).toList();
+    if (clones.size() > 1) {
+      throw new LvolHasClonesException("Operation not permitted: " + name);
+    }
+    lvols.remove(name);
+    for (Lvol c : clones) {
+      lvols.put(c.name(), c.withParent(gone.parent()));
+    }
+  }
+
+  /** bdev_lvol_snapshot, as {@link InMemoryLvolStore#snapshotLvol} answers it (no faults). */
+  @Override
+  public synchronized Lvol snapshotLvol(String name, String snapshotName)
+      throws LvolNotFoundException, LvolAlreadyExistsException {
+    tick();
+    Lvol origin = lvols.get(name);
+    if (origin == null) {
+      throw new LvolNotFoundException("No such device: " + name);
+    }
+    if (lvols.containsKey(snapshotName) || snapshotName.equals(pending)) {
+      throw new LvolAlreadyExistsException("File exists: " + snapshotName);
+    }
+    Lvol snap = new Lvol(snapshotName, "uuid-" + ++uuids, origin.sizeBytes(), LvolKind.of(snapshotName),
+        origin.lvstore(), origin.parent());
+    lvols.put(snapshotName, snap);
+    lvols.put(name, origin.withParent(snapshotName));
+    return snap;
   }
 
   @Override

@@ -47,4 +47,24 @@ final class Outcomes {
       return "store-failure";
     }
   }
+
+  /**
+   * What a snapshot operation returned: {@code ok}, {@code state} (not allowed in the replica's
+   * state: none, a snapshot of that name already in the chain, or not in it), or a failure.
+   */
+  static String snapshotOp(Supplier<Replica> op) {
+    try {
+      op.get();
+      return "ok";
+    } catch (dev.replicalifecycle.registry.ReplicaStateException e) {
+      return "state";
+    } catch (ReplicaStoreException e) {
+      return "store-failure";
+    }
+  }
+
+  /** The replica's chain as {@code get} shows it: {@code absent}, or its snapshots in order. */
+  static String chain(Optional<Replica> replica) {
+    return replica.map(r -> of(replica) + r.snapshots()).orElse("absent");
+  }
 }

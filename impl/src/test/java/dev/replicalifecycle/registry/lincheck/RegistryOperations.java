@@ -246,4 +246,53 @@ final class RegistryOperations {
       return doDelete(B);
     }
   }
+
+  /**
+   * Snapshots of one replica (issue 11): create and delete of the replica, two snapshots and the
+   * delete of one, all free to run in parallel with each other, and verify rounds (one thread, as
+   * the loop). Claimed: linearizable against the sequential model, so a snapshot acknowledged is
+   * in the chain a later {@code chain()} shows (AckedSnapshotKept), two snapshots taken in
+   * parallel both end in the chain, and a round never changes a chain or marks the replica
+   * error (NoErrorFromChainOps).
+   */
+  public abstract static class Chains extends Base {
+    Chains(Variant variant, boolean listened) {
+      super(variant, listened);
+    }
+
+    @Operation
+    public String create() {
+      return doCreate(A);
+    }
+
+    @Operation
+    public String delete() {
+      return doDelete(A);
+    }
+
+    @Operation
+    public String snapshot1() {
+      return Outcomes.snapshotOp(() -> registry.snapshot(A, "s1"));
+    }
+
+    @Operation
+    public String snapshot2() {
+      return Outcomes.snapshotOp(() -> registry.snapshot(A, "s2"));
+    }
+
+    @Operation
+    public String deleteSnapshot1() {
+      return Outcomes.snapshotOp(() -> registry.deleteSnapshot(A, "s1"));
+    }
+
+    @Operation
+    public String chain() {
+      return Outcomes.chain(registry.get(A));
+    }
+
+    @Operation(nonParallelGroup = "verify")
+    public void verify() {
+      doVerify();
+    }
+  }
 }

@@ -59,4 +59,20 @@ public class RegistrySequentialSpec {
   public void hideNextListing() {
     model.store().hideLvstore(InMemoryLvolStore.DEFAULT_LVSTORE, 1);
   }
+
+  public String snapshot1() {
+    return Outcomes.snapshotOp(() -> model.snapshot(A, "s1"));
+  }
+
+  public String snapshot2() {
+    return Outcomes.snapshotOp(() -> model.snapshot(A, "s2"));
+  }
+
+  public String deleteSnapshot1() {
+    return Outcomes.snapshotOp(() -> model.deleteSnapshot(A, "s1"));
+  }
+
+  public String chain() {
+    return Outcomes.chain(model.get(A));
+  }
 }

@@ -81,6 +81,38 @@ public class StampedLincheckTest {
     }
   }
 
+  /** Snapshots of one replica on V4 as production builds it. */
+  public static class ChainsV4 extends RegistryOperations.Chains {
+    public ChainsV4() {
+      super(Variant.V4, false);
+    }
+  }
+
+  // Two snapshots in parallel while a round runs, then the chain.
+  private static final ExecutionScenario PARALLEL_SNAPSHOTS =
+      scenario(
+          ChainsV4.class,
+          List.of("create"),
+          List.of(List.of("snapshot1", "chain"), List.of("snapshot2", "verify")),
+          List.of("chain"));
+
+  @Test
+  void chainsStress() {
+    timed("V4 snapshots, stress",
+        LincheckSupport.stress().addCustomScenario(PARALLEL_SNAPSHOTS), ChainsV4.class);
+  }
+
+  @Test
+  void chainsModelChecking() {
+    // half the generated scenarios of the other checks: each explores seven operations with
+    // their settle loops (65 s at the full budget on 2 cores)
+    timed("V4 snapshots, model checking",
+        LincheckSupport.modelChecking()
+            .iterations(Math.max(1, LincheckSupport.iterations() / 2))
+            .addCustomScenario(PARALLEL_SNAPSHOTS),
+        ChainsV4.class);
+  }
+
   // The races of V0 and V1, as custom scenarios: V4 must pass them.
   private static final List<ExecutionScenario> CREATE_RACES =
       List.of(

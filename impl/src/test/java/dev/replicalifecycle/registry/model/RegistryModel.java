@@ -170,9 +170,27 @@ public final class RegistryModel {
     ensureOpen();
     Replica prior = entries.get(name);
     boolean probe = prior == null || prior.state() == ReplicaState.ERROR;
+    List<String> known = prior == null ? List.of() : prior.snapshots();
+    List<String> chain = known;
     StoreException failure = null;
+    boolean chainSettled = !(prior == null || prior.state() == ReplicaState.ERROR);
+    for (int i = 0; i < MAX_TRIES && !chainSettled && failure == null; i++) {
+      try {
+        chain = new ArrayList<>(chainInStore(name));
+        for (String s : known) {
+          if (!chain.contains(s)) {
+            chain.add(s);
+          }
+        }
+        chainSettled = true;
+      } catch (StoreException e) {
+        if (definite(e)) {
+          failure = e;
+        }
+      }
+    }
     boolean settled = false;
-    for (int i = 0; i < MAX_TRIES && failure == null && !settled; i++) {
+    for (int i = 0; i < MAX_TRIES && failure == null && chainSettled && !settled; i++) {
       try {
         store.deleteLvol(name + LvolKind.REBUILDING_SUFFIX);
         settled = true;
@@ -209,6 +227,22 @@ public final class RegistryModel {
         }
       }
     }
+    for (int c = chain.size() - 1; c >= 0 && failure == null && settled && headSettled; c--) {
+      boolean done = false;
+      for (int i = 0; i < MAX_TRIES && failure == null && !done; i++) {
+        try {
+          store.deleteLvol(ReplicaNames.snapshotLvol(name, chain.get(c)));
+          done = true;
+        } catch (LvolNotFoundException e) {
+          done = true;
+        } catch (StoreException e) {
+          if (definite(e)) {
+            failure = e;
+          }
+        }
+      }
+      headSettled = done;
+    }
     if (failure == null && !(settled && headSettled)) {
       putError(name, prior, "delete outcome unknown");
       throw new ReplicaOutcomeUnknownException(name, "delete of " + name + " gave up", null);
@@ -222,10 +256,24 @@ public final class RegistryModel {
     lostFrom.remove(name);
   }
 
+  /** V4's look-ups of an unknown name's chain before its delete (same calls as the registry). */
+  private List<String> chainInStore(String name) throws StoreException {
+    List<String> chain = new ArrayList<>();
+    String prefix = name + LvolKind.SNAPSHOT_INFIX;
+    Optional<Lvol> at = store.findLvol(name);
+    while (at.isPresent() && at.get().parent() != null && at.get().parent().startsWith(prefix)
+        && LvolKind.of(at.get().parent()) == LvolKind.SNAPSHOT && chain.size() < 10_000) {
+      chain.add(0, at.get().parent().substring(prefix.length()));
+      at = store.findLvol(at.get().parent());
+    }
+    return chain;
+  }
+
   private void putError(String name, Replica prior, String reason) {
     String uuid = prior == null ? null : prior.lvolUuid();
     long size = prior == null ? 0 : prior.sizeBytes();
-    entries.put(name, new Replica(name, ReplicaState.ERROR, uuid, size, reason));
+    entries.put(name, new Replica(name, ReplicaState.ERROR, uuid, size, reason,
+        prior == null ? List.of() : prior.snapshots()));
     lostFrom.remove(name);
   }
 
@@ -254,7 +302,7 @@ public final class RegistryModel {
     if (lvol.isEmpty() || lvol.get().kind() != LvolKind.HEAD || !lvol.get().uuid().equals(r.lvolUuid())) {
       throw new ReplicaStateException(name, "recover: the lvol of " + name + " is not back");
     }
-    Replica back = new Replica(name, before, r.lvolUuid(), r.sizeBytes(), null);
+    Replica back = new Replica(name, before, r.lvolUuid(), r.sizeBytes(), null, r.snapshots());
     entries.put(name, back);
     lvstores.put(name, lvol.get().lvstore());
     lostFrom.remove(name);
@@ -331,17 +379,27 @@ public final class RegistryModel {
           continue;
         }
         Replica err = new Replica(n, ReplicaState.ERROR, r.lvolUuid(), r.sizeBytes(),
-            "lvol " + n + " not found in the store");
+            "lvol " + n + " not found in the store", r.snapshots());
         entries.put(n, err);
         lostFrom.put(n, r.state());
         changes.add(new Change(n, ChangeKind.MARKED_ERROR, err));
       } else if (healthy && head != null && r.lvolUuid() != null && !r.lvolUuid().equals(head.uuid())) {
-        Replica relinked = new Replica(n, r.state(), head.uuid(), r.sizeBytes(), null);
+        Replica relinked = new Replica(n, r.state(), head.uuid(), r.sizeBytes(), null, r.snapshots());
         entries.put(n, relinked);
         lvstores.put(n, head.lvstore());
         changes.add(new Change(n, ChangeKind.RELINKED, relinked));
       } else if (r == null && head != null) {
-        Replica adopted = new Replica(n, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null);
+        Map<String, Lvol> byName = new HashMap<>();
+        for (Lvol l : lvols) {
+          byName.put(l.name(), l);
+        }
+        List<String> chain = new ArrayList<>();
+        String prefix = n + LvolKind.SNAPSHOT_INFIX;
+        for (Lvol at = head; at.parent() != null && at.parent().startsWith(prefix)
+            && byName.containsKey(at.parent()) && chain.size() < lvols.size(); at = byName.get(at.parent())) {
+          chain.add(0, at.parent().substring(prefix.length()));
+        }
+        Replica adopted = new Replica(n, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null, chain);
         entries.put(n, adopted);
         lvstores.put(n, head.lvstore());
         changes.add(new Change(n, ChangeKind.ADOPTED, adopted));
@@ -359,6 +417,113 @@ public final class RegistryModel {
     orphans.sort(null);
     return new VerifyReport(stamp, lvols.size(), changes, skipped, orphans, nonReplica,
         listing.missingLvstores(), listing.unreadable().size(), recoverable);
+  }
+
+  /**
+   * V4's snapshot: of a RUNNING (or REBUILDING) replica's data lvol; the chain grows. No faults
+   * are settled here (the Lincheck stores inject none into snapshot calls).
+   */
+  public Replica snapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ensureOpen();
+    Replica r = entries.get(name);
+    if (r == null || (r.state() != ReplicaState.RUNNING && r.state() != ReplicaState.REBUILDING)) {
+      throw new ReplicaStateException(name, "snapshot: not allowed");
+    }
+    if (r.snapshots().contains(snapshotName)) {
+      throw new ReplicaStateException(name, "snapshot: already in the chain");
+    }
+    String target = r.state() == ReplicaState.REBUILDING ? name + LvolKind.REBUILDING_SUFFIX : name;
+    String snapLvol = ReplicaNames.snapshotLvol(name, snapshotName);
+    List<String> chain = new ArrayList<>(r.snapshots());
+    chain.add(snapshotName);
+    StoreException unknown = null;
+    for (int i = 0; i < MAX_TRIES; i++) {
+      StoreException failure;
+      try {
+        store.snapshotLvol(target, snapLvol);
+        return put(r, chain, null);
+      } catch (StoreException e) {
+        failure = e;
+      }
+      boolean exists = failure instanceof LvolAlreadyExistsException;
+      if (!exists && failure.outcomeKnown() && unknown == null) {
+        throw new ReplicaStoreException(name, "snapshot failed; nothing changed", failure);
+      }
+      if (failure instanceof LvolNotFoundException && unknown != null) {
+        try {
+          if (store.findLvol(snapLvol).isPresent()) {
+            return put(r, chain, null);
+          }
+          throw new ReplicaStoreException(name, "snapshot failed: data lvol gone", failure);
+        } catch (StoreException e) {
+          // not known: settle on
+        }
+      }
+      if (!failure.outcomeKnown() && unknown == null) {
+        unknown = failure;
+      }
+      try {
+        Optional<Lvol> look = store.findLvol(target);
+        if (look.isPresent() && snapLvol.equals(look.get().parent())) {
+          return put(r, chain, null);
+        }
+      } catch (StoreException e) {
+        // not settled
+      }
+      if (exists && unknown == null) {
+        try {
+          if (store.findLvol(snapLvol).isPresent()) {
+            throw new ReplicaStateException(name, "snapshot: a foreign lvol has its name");
+          }
+        } catch (StoreException e) {
+          // not known
+        }
+        unknown = failure;
+      }
+    }
+    put(r, chain, "snapshot outcome unknown");
+    throw new ReplicaOutcomeUnknownException(name, "snapshot gave up", unknown);
+  }
+
+  private Replica put(Replica r, List<String> chain, String error) {
+    Replica next = new Replica(r.name(), error == null ? r.state() : ReplicaState.ERROR, r.lvolUuid(),
+        r.sizeBytes(), error, chain);
+    entries.put(r.name(), next);
+    return next;
+  }
+
+  /** V4's deleteSnapshot: "not found" counts as deleted; two clones refuse; busy and unknown retried. */
+  public Replica deleteSnapshot(String name, String snapshotName) {
+    ReplicaNames.validate(name);
+    ReplicaNames.validateSnapshot(name, snapshotName);
+    ensureOpen();
+    Replica r = entries.get(name);
+    if (r == null || (r.state() != ReplicaState.RUNNING && r.state() != ReplicaState.STOPPED
+        && r.state() != ReplicaState.REBUILDING) || !r.snapshots().contains(snapshotName)) {
+      throw new ReplicaStateException(name, "deleteSnapshot: not allowed");
+    }
+    StoreException last = null;
+    for (int i = 0; i < MAX_TRIES; i++) {
+      try {
+        store.deleteLvol(ReplicaNames.snapshotLvol(name, snapshotName));
+      } catch (LvolNotFoundException e) {
+        // gone already
+      } catch (dev.replicalifecycle.store.LvolHasClonesException e) {
+        throw new ReplicaStateException(name, "two clones");
+      } catch (StoreException e) {
+        if (definite(e)) {
+          throw new ReplicaStoreException(name, "deleteSnapshot failed; nothing changed", e);
+        }
+        last = e;
+        continue;
+      }
+      List<String> chain = new ArrayList<>(r.snapshots());
+      chain.remove(snapshotName);
+      return put(r, chain, r.errorReason());
+    }
+    throw new ReplicaOutcomeUnknownException(name, "deleteSnapshot gave up", last);
   }
 
   /** A server restart: the map is lost (a new registry over the same store), lvols stay. */

@@ -51,6 +51,22 @@ sealed interface Op {
     }
   }
 
+  /** {@code registry.snapshot(name, snapshot)} (issue 11). */
+  record Snapshot(String name, String snapshot) implements Op {
+    @Override
+    public String render() {
+      return "snapshot " + name + " " + snapshot;
+    }
+  }
+
+  /** {@code registry.deleteSnapshot(name, snapshot)}. */
+  record DeleteSnapshot(String name, String snapshot) implements Op {
+    @Override
+    public String render() {
+      return "deleteSnapshot " + name + " " + snapshot;
+    }
+  }
+
   /** {@code registry.verify()}: one round. */
   record Verify() implements Op {
     @Override

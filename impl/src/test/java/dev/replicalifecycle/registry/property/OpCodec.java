@@ -3,6 +3,7 @@ package dev.replicalifecycle.registry.property;
 import dev.replicalifecycle.registry.property.Op.Concurrent;
 import dev.replicalifecycle.registry.property.Op.Create;
 import dev.replicalifecycle.registry.property.Op.Delete;
+import dev.replicalifecycle.registry.property.Op.DeleteSnapshot;
 import dev.replicalifecycle.registry.property.Op.FailNext;
 import dev.replicalifecycle.registry.property.Op.Get;
 import dev.replicalifecycle.registry.property.Op.HideLvstore;
@@ -11,6 +12,7 @@ import dev.replicalifecycle.registry.property.Op.LoseLvol;
 import dev.replicalifecycle.registry.property.Op.PutOrphan;
 import dev.replicalifecycle.registry.property.Op.Restart;
 import dev.replicalifecycle.registry.property.Op.RestartDuring;
+import dev.replicalifecycle.registry.property.Op.Snapshot;
 import dev.replicalifecycle.registry.property.Op.Unreadable;
 import dev.replicalifecycle.registry.property.Op.Verify;
 import dev.replicalifecycle.store.InMemoryLvolStore.Call;
@@ -34,14 +36,18 @@ final class OpCodec {
   static final long[] SIZES = {1L << 20, 4L << 20};
   static final int MAX_OPS = 40;
   static final int MAX_THREAD_OPS = 3;
+  static final List<String> SNAPS = List.of("s1", "s2");
 
-  /** Kinds allowed inside a thread of a concurrent op: 0..{@value}-1. */
-  private static final int INNER_KINDS = 14;
   /**
-   * All kinds: inner ones, fault injection (2 codes), restart, restart during ops, concurrent (3
-   * codes).
+   * Kinds allowed inside a thread of a concurrent op: 0..13, and there 14 is a snapshot and 15 a
+   * snapshot delete.
    */
-  private static final int ALL_KINDS = 21;
+  private static final int INNER_KINDS = 16;
+  /**
+   * All kinds: 0..13 as inside a thread, fault injection (14, 15), restart (16), restart during
+   * ops (17), concurrent (18..20), snapshot (21), snapshot delete (22).
+   */
+  private static final int ALL_KINDS = 23;
 
   private OpCodec() {}
 
@@ -120,7 +126,7 @@ final class OpCodec {
   static List<Op> decode(Choices in) {
     List<Op> ops = new ArrayList<>();
     while (in.hasMore() && ops.size() < MAX_OPS) {
-      ops.add(op(in, in.pick(ALL_KINDS)));
+      ops.add(op(in, in.pick(ALL_KINDS), false));
       if (in instanceof RandomChoices r) {
         r.consumedOp();
       }
@@ -132,7 +138,13 @@ final class OpCodec {
     return decode(new ByteChoices(data));
   }
 
-  private static Op op(Choices in, int kind) {
+  private static Op op(Choices in, int kind, boolean inner) {
+    if (inner && kind == 14 || !inner && kind == 21) {
+      return new Snapshot(name(in), SNAPS.get(in.pick(SNAPS.size())));
+    }
+    if (inner && kind == 15 || !inner && kind == 22) {
+      return new DeleteSnapshot(name(in), SNAPS.get(in.pick(SNAPS.size())));
+    }
     return switch (kind) {
       case 0, 1, 2 -> new Create(name(in), size(in));
       case 3, 4 -> new Delete(name(in));
@@ -158,7 +170,7 @@ final class OpCodec {
     int n = 1 + in.pick(MAX_THREAD_OPS);
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ops.add(op(in, in.pick(INNER_KINDS)));
+      ops.add(op(in, in.pick(INNER_KINDS), true));
     }
     return ops;
   }
@@ -177,13 +189,21 @@ final class OpCodec {
   static byte[] encode(List<Op> ops) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Op op : ops) {
-      encode(op, out);
+      encode(op, out, false);
     }
     return out.toByteArray();
   }
 
-  private static void encode(Op op, ByteArrayOutputStream out) {
-    if (op instanceof Create c) {
+  private static void encode(Op op, ByteArrayOutputStream out, boolean inner) {
+    if (op instanceof Snapshot sn) {
+      out.write(inner ? 14 : 21);
+      out.write(nameIndex(sn.name()));
+      out.write(SNAPS.indexOf(sn.snapshot()));
+    } else if (op instanceof DeleteSnapshot ds) {
+      out.write(inner ? 15 : 22);
+      out.write(nameIndex(ds.name()));
+      out.write(SNAPS.indexOf(ds.snapshot()));
+    } else if (op instanceof Create c) {
       out.write(0);
       out.write(nameIndex(c.name()));
       out.write(sizeIndex(c.size()));
@@ -245,7 +265,7 @@ final class OpCodec {
     }
     out.write(ops.size() - 1);
     for (Op op : ops) {
-      encode(op, out);
+      encode(op, out, true);
     }
   }
 

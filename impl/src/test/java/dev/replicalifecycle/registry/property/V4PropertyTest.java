@@ -13,6 +13,7 @@ import dev.replicalifecycle.registry.property.Harness.Failure;
 import dev.replicalifecycle.registry.property.Op.Concurrent;
 import dev.replicalifecycle.registry.property.Op.Create;
 import dev.replicalifecycle.registry.property.Op.Delete;
+import dev.replicalifecycle.registry.property.Op.DeleteSnapshot;
 import dev.replicalifecycle.registry.property.Op.FailNext;
 import dev.replicalifecycle.registry.property.Op.Get;
 import dev.replicalifecycle.registry.property.Op.HideLvstore;
@@ -21,6 +22,7 @@ import dev.replicalifecycle.registry.property.Op.LoseLvol;
 import dev.replicalifecycle.registry.property.Op.PutOrphan;
 import dev.replicalifecycle.registry.property.Op.Restart;
 import dev.replicalifecycle.registry.property.Op.RestartDuring;
+import dev.replicalifecycle.registry.property.Op.Snapshot;
 import dev.replicalifecycle.registry.property.Op.Unreadable;
 import dev.replicalifecycle.registry.property.Op.Verify;
 import dev.replicalifecycle.registry.property.Subject.Target;
@@ -130,6 +132,47 @@ class V4PropertyTest {
       Failure f = plain.run(ops);
       assertNull(f, () -> f + "\n" + Op.renderAll(ops));
     }
+  }
+
+  /** Snapshots (issue 11): with faults on the snapshot call, a restart, a loss, concurrency. */
+  @Test
+  void snapshotSequencesHold() {
+    Harness plain = new Harness(Subject.v4Plain());
+    List<List<Op>> cases = List.of(
+        ops(new Create("r0", MIB), new Snapshot("r0", "s1"), new Snapshot("r0", "s2"),
+            new DeleteSnapshot("r0", "s1"), new Verify(), new Get("r0"), new Delete("r0")),
+        ops(new Create("r0", MIB), new FailNext(Call.SNAPSHOT, Fault.TIMEOUT_AFTER_APPLY, 1),
+            new Snapshot("r0", "s1"), new FailNext(Call.SNAPSHOT, Fault.TIMEOUT_BEFORE_APPLY, 1),
+            new Snapshot("r0", "s2"), new Verify()),
+        ops(new Create("r0", MIB), new Snapshot("r0", "s1"), new Restart(), new Verify(),
+            new DeleteSnapshot("r0", "s1"), new Verify()),
+        ops(new Create("r0", MIB), new Snapshot("r0", "s1"), new LoseLvol("r0"), new Verify(),
+            new Snapshot("r0", "s2"), new Delete("r0")),
+        ops(new Create("r0", MIB), new FailNext(Call.DELETE, Fault.TIMEOUT_BEFORE_APPLY, 1),
+            new Snapshot("r0", "s1"), new DeleteSnapshot("r0", "s1")),
+        ops(new Create("r0", MIB),
+            new Concurrent(List.of(new Snapshot("r0", "s1"), new Snapshot("r0", "s2")),
+                List.of(new Verify(), new DeleteSnapshot("r0", "s1")), 0x5a5a5a5aL),
+            new Verify(), new Get("r0")));
+    for (List<Op> c : cases) {
+      for (Harness h : List.of(harness, plain)) {
+        Failure f = h.run(c);
+        assertNull(f, () -> f + "\n" + Op.renderAll(c));
+      }
+    }
+  }
+
+  /**
+   * A planted chain bug: a registry whose snapshot answers without recording the snapshot in the
+   * chain; the harness names AckedSnapshotKept.
+   */
+  @Test
+  void aSnapshotDroppedFromTheChainIsCaught() {
+    Harness buggy = new Harness(new Target("V4-forgets-snapshots", ForgetfulSnapshot::new, true, false),
+        java.util.Set.of("AckedSnapshotKept"));
+    Failure f = buggy.run(ops(new Create("r0", MIB), new Snapshot("r0", "s1"), new Get("r0")));
+    assertNotNull(f, "a snapshot missing from the chain was not noticed");
+    assertEquals("AckedSnapshotKept", f.property());
   }
 
   @Test
@@ -289,6 +332,49 @@ class V4PropertyTest {
               r.close();
             }
           };
+    }
+
+    @Override
+    public ReplicaRegistry registry() {
+      return registry;
+    }
+
+    @Override
+    public int liveObjects(String name) {
+      return registry.get(name).isPresent() ? 1 : 0;
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /**
+   * V4 with a planted bug: {@code snapshot} makes the snapshot lvol but leaves the chain as it was
+   * (all other calls forwarded).
+   */
+  static final class ForgetfulSnapshot implements Subject {
+    private final Subject.V4Subject inner;
+    private final ReplicaRegistry registry;
+
+    ForgetfulSnapshot(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
+      inner = new Subject.V4Subject(store, l);
+      ReplicaRegistry r = inner.registry();
+      registry = (ReplicaRegistry) java.lang.reflect.Proxy.newProxyInstance(
+          ReplicaRegistry.class.getClassLoader(), new Class<?>[] {ReplicaRegistry.class},
+          (proxy, method, args) -> {
+            if (method.getName().equals("snapshot")) {
+              String name = (String) args[0];
+              store.snapshotLvol(name, dev.replicalifecycle.registry.ReplicaNames.snapshotLvol(name, (String) args[1]));
+              return r.get(name).orElseThrow();
+            }
+            try {
+              return method.invoke(r, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
     }
 
     @Override
