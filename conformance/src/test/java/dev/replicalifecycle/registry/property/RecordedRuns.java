@@ -41,7 +41,10 @@ public final class RecordedRuns {
    */
   public record Run(String ops, String failure) {}
 
-  /** Random op sequence {@code seed} of {@code length} ops, without PutOrphan (opaque to callers). */
+  /**
+   * Random op sequence {@code seed} of {@code length} ops, without PutOrphan and snapshot
+   * operations (opaque to callers).
+   */
   public static List<?> sequence(long seed, int length) {
     return withoutOrphans(OpCodec.decode(new OpCodec.RandomChoices(seed, length)));
   }
@@ -100,7 +103,9 @@ public final class RecordedRuns {
   private static List<Op> withoutOrphans(List<Op> ops) {
     List<Op> out = new ArrayList<>();
     for (Op op : ops) {
-      if (op instanceof Op.PutOrphan) {
+      // PutOrphan is no spec step; snapshot operations are spec/ReplicaChains.tla's, not
+      // ReplicaLifecycle's, and report no steps
+      if (op instanceof Op.PutOrphan || op instanceof Op.Snapshot || op instanceof Op.DeleteSnapshot) {
         continue;
       }
       if (op instanceof Op.Concurrent c) {
