@@ -146,8 +146,8 @@ final class TlcLauncher {
         //   V4_NoCas_DeleteIsFinal (a violation)      -         1.9 s        0.9 s
         //   V0_Safety (36,482)                        -         5.5 s        3.3 s
         //   V4_Safety (42,741)                        -         7.2 s        4.9 s
-        //   V4_LostLvolDetected (32,527, liveness) 12.1 s       9.9 s        8.7 s
-        //   V4_OperationsReturn (15,314, liveness) 14.1 s      12.8 s       12.7 s
+        //   V4_LostLvolDetected (then 32,527, liveness) 12.1 s  9.9 s        8.7 s
+        //   V4_OperationsReturn (then 15,314, liveness) 14.1 s 12.8 s       12.7 s
         //   V3_Safety (99,398)                      9.3 s       8.3 s       10.4 s
         //   V4_RestartRebuild (then 165,246)          -        14.4 s       14.3 s
         // So one worker gets the serial GC (the parallel one only adds GC threads' CPU), and a
