@@ -40,7 +40,7 @@
 (*         is missing (replica.go:810-933).  Upstream's V1..V3 changed     *)
 (*         create, publish and the server map's install, which this module *)
 (*         does not vary: for chains they behave as V0 (not modelled       *)
-(*         apart).  Its start is upstream's Create on a stopped replica:  *)
+(*         apart).  V0's start is upstream's Create on a stopped replica: *)
 (*         a missing head is made (prepareHead, replica.go:1194-1226).     *)
 (* Mutants of V4 (Mutant), one guard each:                                  *)
 (*   "SyncChainUnstamped"  verify re-derives a replica's chain from its    *)
