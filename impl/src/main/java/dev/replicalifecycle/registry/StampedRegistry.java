@@ -625,7 +625,7 @@ final class StampedRegistry implements ReplicaRegistry {
 
   /** A failure that is an answer (nothing applied) and not "busy" (try again). */
   private static boolean definite(Res<?> r) {
-    return !r.ok() && r.failure().outcomeKnown() && !r.is(LvolBusyException.class);
+    return !r.ok() && definiteFailure(r.failure());
   }
 
   // ---------------------------------------------------------------- snapshots, start, rebuild
@@ -639,14 +639,35 @@ final class StampedRegistry implements ReplicaRegistry {
    */
   private Slot acquire(
       String name, long deadline, CompletableFuture<Void> done, String op, Set<ReplicaState> allowed) {
+    return acquire(
+        name,
+        deadline,
+        done,
+        slot -> allowed.contains(slot.replica().state()),
+        slot ->
+            slot == null
+                ? op + ": no replica " + name + "; nothing changed"
+                : op + ": replica " + name + " is " + slot.replica().state() + ", not one of "
+                    + allowed + "; nothing changed");
+  }
+
+  /**
+   * As {@link #acquire(String, long, CompletableFuture, String, Set)}, with the test on the live
+   * slot and the refusal's message (of {@code null}: no replica) given.
+   */
+  private Slot acquire(
+      String name,
+      long deadline,
+      CompletableFuture<Void> done,
+      java.util.function.Predicate<Slot> allowed,
+      java.util.function.Function<Slot, String> refusal) {
     while (true) {
       Slot[] seen = {null};
       slots.compute(
           name,
           (k, cur) -> {
             seen[0] = cur;
-            if (cur == null || !cur.live() || cur.busy() != null
-                || !allowed.contains(cur.replica().state())) {
+            if (cur == null || !cur.live() || cur.busy() != null || !allowed.test(cur)) {
               return cur;
             }
             return new Slot(cur.replica(), cur.version(), done, cur.lvstore(), cur.lostFrom());
@@ -657,13 +678,10 @@ final class StampedRegistry implements ReplicaRegistry {
         continue;
       }
       if (cur == null || !cur.live()) {
-        throw new ReplicaStateException(name, op + ": no replica " + name + "; nothing changed");
+        throw new ReplicaStateException(name, refusal.apply(null));
       }
-      if (!allowed.contains(cur.replica().state())) {
-        throw new ReplicaStateException(
-            name,
-            op + ": replica " + name + " is " + cur.replica().state() + ", not one of " + allowed
-                + "; nothing changed");
+      if (!allowed.test(cur)) {
+        throw new ReplicaStateException(name, refusal.apply(cur));
       }
       return cur;
     }
@@ -867,13 +885,7 @@ final class StampedRegistry implements ReplicaRegistry {
                         + ") than the one adopted (" + r.lvolUuid() + ")")
                     + "; start never creates one; nothing changed");
           }
-          List<String> chain = new ArrayList<>();
-          String parent = head.get().parent();
-          while (parent != null && isOwnSnapshot(name, parent) && chain.size() < 10_000) {
-            chain.add(0, parent.substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
-            Optional<Lvol> snap = lookUp(name, parent);
-            parent = snap.map(Lvol::parent).orElse(null);
-          }
+          List<String> chain = chainFrom(name, head);
           Replica running =
               new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null, chain);
           return release(name, done, running, head.get().lvstore());
@@ -903,15 +915,29 @@ final class StampedRegistry implements ReplicaRegistry {
    * @throws StoreException if a look-up failed
    */
   private List<String> chainInStore(String name) throws StoreException {
+    return chainFrom(name, lookUp(name, name));
+  }
+
+  /**
+   * The chain below lvol {@code at} (a head, if present): its parents, looked up one by one, as
+   * long as they are snapshots of replica {@code name}; oldest first.
+   *
+   * @throws StoreException if a look-up failed
+   */
+  private List<String> chainFrom(String name, Optional<Lvol> at) throws StoreException {
     List<String> chain = new ArrayList<>();
-    Optional<Lvol> at = lookUp(name, name);
     while (at.isPresent() && at.get().parent() != null && isOwnSnapshot(name, at.get().parent())
         && chain.size() < 10_000) {
       String parent = at.get().parent();
-      chain.add(0, parent.substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
+      chain.add(0, snapshotNameOf(name, parent));
       at = lookUp(name, parent);
     }
     return chain;
+  }
+
+  /** The snapshot name of {@code lvolName}, a snapshot lvol of replica {@code name}. */
+  private static String snapshotNameOf(String name, String lvolName) {
+    return lvolName.substring(name.length() + LvolKind.SNAPSHOT_INFIX.length());
   }
 
   /** Whether {@code lvolName} is a snapshot lvol of replica {@code name}. */
@@ -997,37 +1023,20 @@ final class StampedRegistry implements ReplicaRegistry {
     ensureOpen();
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Slot mine;
-    while (true) {
-      Slot[] seen = {null};
-      slots.compute(
-          name,
-          (k, cur) -> {
-            seen[0] = cur;
-            if (cur == null || cur.busy() != null || !recoverable(cur)) {
-              return cur;
-            }
-            return new Slot(cur.replica(), cur.version(), done, cur.lvstore(), cur.lostFrom());
-          });
-      Slot cur = seen[0];
-      if (cur != null && cur.busy() != null) {
-        await(cur.busy(), deadline, name);
-        continue;
-      }
-      if (cur == null || !cur.live()) {
-        throw new ReplicaStateException(name, "recover: no replica " + name);
-      }
-      if (!recoverable(cur)) {
-        throw new ReplicaStateException(
+    Slot original =
+        acquire(
             name,
-            "recover: replica " + name + " is " + cur.replica().state()
-                + (cur.replica().errorReason() == null ? "" : " (" + cur.replica().errorReason() + ")")
-                + ", not in error for a missing lvol");
-      }
-      mine = cur;
-      break;
-    }
-    Slot original = mine;
+            deadline,
+            done,
+            StampedRegistry::recoverable,
+            cur ->
+                cur == null
+                    ? "recover: no replica " + name
+                    : "recover: replica " + name + " is " + cur.replica().state()
+                        + (cur.replica().errorReason() == null
+                            ? ""
+                            : " (" + cur.replica().errorReason() + ")")
+                        + ", not in error for a missing lvol");
     try {
       Res<Optional<Lvol>> found = call(null, name, () -> store.findLvol(name));
       Optional<Lvol> lvol = found.ok() ? found.value() : Optional.empty();
@@ -1037,15 +1046,7 @@ final class StampedRegistry implements ReplicaRegistry {
               && lvol.get().uuid().equals(original.replica().lvolUuid());
       Replica restored =
           back ? original.replica().withState(original.lostFrom()) : original.replica();
-      slots.compute(
-          name,
-          (k, cur) -> {
-            ownedBy(cur, done, name);
-            return back
-                ? new Slot(restored, clock.incrementAndGet(), null, lvol.get().lvstore(), null)
-                : new Slot(original.replica(), cur.version(), null, cur.lvstore(), cur.lostFrom());
-          });
-      done.complete(null);
+      release(name, done, back ? restored : null, back ? lvol.get().lvstore() : null);
       if (!found.ok()) {
         throw new ReplicaStoreException(
             name, "recover of " + name + ": looking the lvol up failed; nothing changed: "
@@ -1062,13 +1063,7 @@ final class StampedRegistry implements ReplicaRegistry {
       return restored;
     } finally {
       if (!done.isDone()) {
-        slots.computeIfPresent(
-            name,
-            (k, cur) ->
-                cur.busy() == done
-                    ? new Slot(original.replica(), cur.version(), null, cur.lvstore(), cur.lostFrom())
-                    : cur);
-        done.complete(null);
+        release(name, done, null, null);
       }
     }
   }
@@ -1331,7 +1326,7 @@ final class StampedRegistry implements ReplicaRegistry {
       Lvol at = head;
       while (at.parent() != null && isOwnSnapshot(name, at.parent()) && d.all.containsKey(at.parent())
           && chain.size() < d.all.size()) {
-        chain.add(0, at.parent().substring(name.length() + LvolKind.SNAPSHOT_INFIX.length()));
+        chain.add(0, snapshotNameOf(name, at.parent()));
         at = d.all.get(at.parent());
       }
       d.result =

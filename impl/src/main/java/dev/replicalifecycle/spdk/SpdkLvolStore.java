@@ -205,7 +205,7 @@ public final class SpdkLvolStore implements LvolStore {
   @Override
   public void deleteLvol(String name) throws StoreException {
     Objects.requireNonNull(name, "name");
-    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    String lvsName = lvsName();
     Messages.DeleteParams params = new Messages.DeleteParams(lvsName + "/" + name);
     JsonNode result;
     try {
@@ -235,7 +235,7 @@ public final class SpdkLvolStore implements LvolStore {
   public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(snapshotName, "snapshotName");
-    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    String lvsName = lvsName();
     JsonNode result = call(Op.SNAPSHOT, name, new Messages.SnapshotParams(lvsName + "/" + name, snapshotName));
     return made(Op.SNAPSHOT, snapshotName, result);
   }
@@ -245,7 +245,7 @@ public final class SpdkLvolStore implements LvolStore {
   public Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
     Objects.requireNonNull(snapshotName, "snapshotName");
     Objects.requireNonNull(cloneName, "cloneName");
-    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    String lvsName = lvsName();
     JsonNode result = call(Op.CLONE, cloneName, new Messages.CloneParams(lvsName + "/" + snapshotName, cloneName));
     return made(Op.CLONE, cloneName, result);
   }
@@ -255,12 +255,17 @@ public final class SpdkLvolStore implements LvolStore {
   public Lvol renameLvol(String name, String newName) throws StoreException {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(newName, "newName");
-    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    String lvsName = lvsName();
     JsonNode result = call(Op.RENAME, name, new Messages.RenameParams(lvsName + "/" + name, newName));
     if (!result.isBoolean() || !result.booleanValue()) {
       throw malformed(Op.RENAME, name, "result is not true: " + abbreviate(result), null);
     }
     return lookUpMade(Op.RENAME, newName);
+  }
+
+  /** The lvol store's name as requests address it: configured, or looked up from its UUID. */
+  private String lvsName() throws StoreException {
+    return configuredName != null ? configuredName : lvstoreInfo().name();
   }
 
   /** The lvol a snapshot or clone call made: its answer must be a UUID; a look-up reads it. */
@@ -401,7 +406,7 @@ public final class SpdkLvolStore implements LvolStore {
   @Override
   public Optional<Lvol> findLvol(String name) throws StoreException {
     Objects.requireNonNull(name, "name");
-    String lvsName = configuredName != null ? configuredName : lvstoreInfo().name();
+    String lvsName = lvsName();
     JsonNode result;
     try {
       result = rpc.call(Op.FIND.method, new Messages.BdevQuery(lvsName + "/" + name, null));
