@@ -2,8 +2,8 @@ package dev.replicalifecycle.registry;
 
 /**
  * The atomic steps of the registry, named exactly as the actions of {@code
- * spec/ReplicaLifecycle.tla} (hence the unusual constant names: one name for one thing across the
- * spec, the code and the docs).
+ * spec/ReplicaLifecycle.tla} and {@code spec/ReplicaChains.tla} (hence the unusual constant
+ * names: one name for one thing across the spec, the code and the docs).
  *
  * <p>Each operation is a fixed sequence of these steps:
  *
@@ -18,6 +18,27 @@ package dev.replicalifecycle.registry;
  *       {@link #DeleteProbe}), {@link #DeleteRemove};
  *   <li>verify: {@link #VerifyStart}, {@link #VerifyList}, then one {@link #VerifyApply} per name.
  * </ul>
+ *
+ * <p>The operations of {@code spec/ReplicaChains.tla} (snapshots, start, rebuild):
+ *
+ * <ul>
+ *   <li>snapshot: {@link #SnapMark}, {@link #SnapCall} tries, {@link #SnapPublish};
+ *   <li>deleteSnapshot: {@link #SnapDelMark}, {@link #SnapDelCall} tries, {@link
+ *       #SnapDelPublish};
+ *   <li>start: {@link #StartMark}, {@link #StartLook} tries;
+ *   <li>finishRebuild: {@link #RebuildFinishMark}, {@link #RebuildRename} tries, {@link
+ *       #RebuildFinishPublish};
+ *   <li>beginRebuild and abortRebuild are a create of the {@code -rebuilding} lvol and a delete,
+ *       with their steps (that spec's {@code RebuildBegin}, {@code RebuildLvol} and {@code
+ *       RebuildAbortMark}, {@code RebuildAbortDelete}, {@code RebuildAbortRemove}; the mapping is
+ *       in conformance/README.md).
+ * </ul>
+ *
+ * <p>A mark step's outcome is the snapshot's name (snapshot, deleteSnapshot) or {@code ok};
+ * {@code busy} (an operation on the name is in flight: the try waits, nothing changed) and
+ * {@code refused} (the replica's state or chain does not allow the operation: it fails, nothing
+ * changed) are not spec steps, nor is a start's {@code running} (the replica runs already). The
+ * look-ups that settle a store call of unknown outcome run outside any step.
  */
 @SuppressWarnings("java:S115") // constant names are the spec's action names on purpose
 public enum SpecAction {
@@ -53,5 +74,31 @@ public enum SpecAction {
   /** The store call that lists all lvols. */
   VerifyList,
   /** Decide about one name: a compare-and-set against the stamp. */
-  VerifyApply
+  VerifyApply,
+
+  /** Mark a RUNNING or REBUILDING replica busy for a snapshot; outcome: the snapshot's name. */
+  SnapMark,
+  /** One {@code bdev_lvol_snapshot} try of the data lvol (head, or rebuilding lvol). */
+  SnapCall,
+  /** The chain grows by the snapshot ({@code ok}) or stays ({@code failed}); the name is freed. */
+  SnapPublish,
+  /** Mark a replica busy for a snapshot delete; outcome: the snapshot's name. */
+  SnapDelMark,
+  /** One {@code bdev_lvol_delete} try of the snapshot lvol ({@code notfound} counts as done). */
+  SnapDelCall,
+  /** The snapshot leaves the chain ({@code ok}) or stays ({@code failed}); the name is freed. */
+  SnapDelPublish,
+  /** Mark a STOPPED replica busy for a start. */
+  StartMark,
+  /**
+   * Look the head and its chain up: the replica RUNNING with the store's chain ({@code
+   * running}), or unchanged ({@code nohead}: start never makes an lvol); the name is freed.
+   */
+  StartLook,
+  /** Mark a REBUILDING replica busy for the end of its rebuild. */
+  RebuildFinishMark,
+  /** One {@code bdev_lvol_rename} try of {@code <n>-rebuilding} to {@code <n>}. */
+  RebuildRename,
+  /** The replica RUNNING on its new head ({@code running}), or unchanged; the name is freed. */
+  RebuildFinishPublish
 }

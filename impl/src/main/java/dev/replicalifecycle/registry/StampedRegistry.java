@@ -57,6 +57,8 @@ final class StampedRegistry implements ReplicaRegistry {
   static final String BUSY = "busy";
   /** Outcome of a step cut short by {@link #close}: the operation ends with RegistryClosed. */
   static final String CLOSED = "closed";
+  /** Outcome of a mark step that found the replica in a state (or chain) the operation refuses. */
+  static final String REFUSED = "refused";
   /** Size of the probe lvol a delete creates to prove that no create of the name is pending. */
   static final long PROBE_BYTES = 1L << 20;
 
@@ -629,20 +631,33 @@ final class StampedRegistry implements ReplicaRegistry {
   }
 
   // ---------------------------------------------------------------- snapshots, start, rebuild
+  // The steps of spec/ReplicaChains.tla: each operation marks the name (SnapMark, SnapDelMark,
+  // StartMark, RebuildFinishMark), makes its store call(s) as steps of their own, and ends with
+  // a publish step that frees the name (SnapPublish, SnapDelPublish, StartLook,
+  // RebuildFinishPublish). The look-ups that settle a call of unknown outcome are not steps
+  // (that spec has no store faults); they run between the call's step and the next.
 
   /**
-   * Marks the name of an existing replica busy for one operation, waiting (up to the deadline)
-   * for an operation in flight on it. The version is left as it is: the operation's end stamps
-   * the name if it changed the replica.
+   * The mark step of an operation on an existing replica: marks the name busy, waiting (up to
+   * the deadline) for an operation in flight on it; each try that finds it busy is reported as
+   * {@code busy}, a refusal as {@code refused}. On success the caller reports the step's
+   * outcome (exactly once: {@code after(mark, ...)}). The version is left as it is: the
+   * operation's end stamps the name if it changed the replica.
    *
    * @throws ReplicaStateException if there is no replica or {@code allowed} refuses its state
    */
   private Slot acquire(
-      String name, long deadline, CompletableFuture<Void> done, String op, Set<ReplicaState> allowed) {
+      String name,
+      long deadline,
+      CompletableFuture<Void> done,
+      SpecAction mark,
+      String op,
+      Set<ReplicaState> allowed) {
     return acquire(
         name,
         deadline,
         done,
+        mark,
         slot -> allowed.contains(slot.replica().state()),
         slot ->
             slot == null
@@ -652,16 +667,21 @@ final class StampedRegistry implements ReplicaRegistry {
   }
 
   /**
-   * As {@link #acquire(String, long, CompletableFuture, String, Set)}, with the test on the live
-   * slot and the refusal's message (of {@code null}: no replica) given.
+   * As {@link #acquire(String, long, CompletableFuture, SpecAction, String, Set)}, with the test
+   * on the live slot and the refusal's message (of {@code null}: no replica) given; {@code mark}
+   * null: no step is reported.
    */
   private Slot acquire(
       String name,
       long deadline,
       CompletableFuture<Void> done,
+      SpecAction mark,
       java.util.function.Predicate<Slot> allowed,
       java.util.function.Function<Slot, String> refusal) {
     while (true) {
+      if (mark != null) {
+        before(mark, name);
+      }
       Slot[] seen = {null};
       slots.compute(
           name,
@@ -674,14 +694,17 @@ final class StampedRegistry implements ReplicaRegistry {
           });
       Slot cur = seen[0];
       if (cur != null && cur.busy() != null) {
+        if (mark != null) {
+          after(mark, name, BUSY);
+        }
         await(cur.busy(), deadline, name);
         continue;
       }
-      if (cur == null || !cur.live()) {
-        throw new ReplicaStateException(name, refusal.apply(null));
-      }
-      if (!allowed.test(cur)) {
-        throw new ReplicaStateException(name, refusal.apply(cur));
+      if (cur == null || !cur.live() || !allowed.test(cur)) {
+        if (mark != null) {
+          after(mark, name, REFUSED);
+        }
+        throw new ReplicaStateException(name, refusal.apply(cur == null || !cur.live() ? null : cur));
       }
       return cur;
     }
@@ -710,6 +733,42 @@ final class StampedRegistry implements ReplicaRegistry {
     return out[0];
   }
 
+  /**
+   * The publish step {@code action}: {@link #release} as one step reported with {@code
+   * outcome}. If the registry is closed the name is freed unchanged and {@link
+   * RegistryClosedException} thrown.
+   */
+  private Replica publish(
+      SpecAction action, String name, CompletableFuture<Void> done, Replica next, String lvstore,
+      String outcome) {
+    boolean stepping = false;
+    try {
+      before(action, name);
+      stepping = true;
+    } finally {
+      if (!stepping) {
+        release(name, done, null, null);
+      }
+    }
+    Replica out = release(name, done, next, lvstore);
+    after(action, name, outcome);
+    return out;
+  }
+
+  /**
+   * The end of an operation that failed (an exception on its way out): if it still holds the
+   * name, frees it unchanged as the publish step {@code action} with the outcome {@code failed}.
+   */
+  private void endFailed(SpecAction action, String name, CompletableFuture<Void> done) {
+    if (!done.isDone()) {
+      try {
+        publish(action, name, done, null, null, "failed");
+      } catch (RegistryClosedException e) {
+        // freed by publish; the operation's own exception goes on
+      }
+    }
+  }
+
   /** The lvol a replica's data is in now: its head, or its rebuilding lvol while rebuilt. */
   private static String dataLvol(Replica r) {
     return r.state() == ReplicaState.REBUILDING ? r.name() + LvolKind.REBUILDING_SUFFIX : r.name();
@@ -723,23 +782,29 @@ final class StampedRegistry implements ReplicaRegistry {
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
     Slot mine =
-        acquire(name, deadline, done, "snapshot",
+        acquire(name, deadline, done, SpecAction.SnapMark, "snapshot",
             Set.of(ReplicaState.RUNNING, ReplicaState.REBUILDING));
     Replica r = mine.replica();
     try {
       if (r.snapshots().contains(snapshotName)) {
+        after(SpecAction.SnapMark, name, REFUSED);
+        release(name, done, null, null);
         throw new ReplicaStateException(
             name, "snapshot: replica " + name + " already has a snapshot " + snapshotName
                 + "; nothing changed");
       }
+      after(SpecAction.SnapMark, name, snapshotName);
       String target = dataLvol(r);
       String snapLvol = ReplicaNames.snapshotLvol(name, snapshotName);
+      Replica taken = r.plusSnapshot(snapshotName);
       StoreException unknown = null;
       int attempt = 0;
       while (true) {
-        Res<Lvol> made = call(null, name, () -> store.snapshotLvol(target, snapLvol));
+        before(SpecAction.SnapCall, name);
+        Res<Lvol> made = call(SpecAction.SnapCall, name, () -> store.snapshotLvol(target, snapLvol));
+        after(SpecAction.SnapCall, name, made.word());
         if (made.ok()) {
-          return release(name, done, r.plusSnapshot(snapshotName), null);
+          return publish(SpecAction.SnapPublish, name, done, taken, null, "ok");
         }
         boolean exists = made.is(LvolAlreadyExistsException.class);
         if (!exists && made.failure().outcomeKnown()) {
@@ -756,7 +821,7 @@ final class StampedRegistry implements ReplicaRegistry {
             Res<Optional<Lvol>> snap = call(null, name, () -> store.findLvol(snapLvol));
             if (snap.ok()) {
               if (snap.value().isPresent()) {
-                return release(name, done, r.plusSnapshot(snapshotName), null);
+                return publish(SpecAction.SnapPublish, name, done, taken, null, "ok");
               }
               throw new ReplicaStoreException(
                   name,
@@ -773,7 +838,7 @@ final class StampedRegistry implements ReplicaRegistry {
         // Settle: the snapshot is ours if the data lvol is its clone.
         Res<Optional<Lvol>> look = call(null, name, () -> store.findLvol(target));
         if (look.ok() && look.value().isPresent() && snapLvol.equals(look.value().get().parent())) {
-          return release(name, done, r.plusSnapshot(snapshotName), null);
+          return publish(SpecAction.SnapPublish, name, done, taken, null, "ok");
         }
         if (exists && unknown == null) {
           Res<Optional<Lvol>> other = call(null, name, () -> store.findLvol(snapLvol));
@@ -792,14 +857,12 @@ final class StampedRegistry implements ReplicaRegistry {
           String reason =
               "snapshot " + snapshotName + " outcome unknown (" + unknown.getMessage() + "): its lvol "
                   + snapLvol + " may exist or still appear; delete the replica to settle it";
-          release(name, done, r.plusSnapshot(snapshotName).withError(reason), null);
+          publish(SpecAction.SnapPublish, name, done, taken.withError(reason), null, "error");
           throw new ReplicaOutcomeUnknownException(name, "snapshot of " + name + " gave up: " + reason, unknown);
         }
       }
     } finally {
-      if (!done.isDone()) {
-        release(name, done, null, null);
-      }
+      endFailed(SpecAction.SnapPublish, name, done);
     }
   }
 
@@ -811,24 +874,30 @@ final class StampedRegistry implements ReplicaRegistry {
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
     Slot mine =
-        acquire(name, deadline, done, "deleteSnapshot",
+        acquire(name, deadline, done, SpecAction.SnapDelMark, "deleteSnapshot",
             Set.of(ReplicaState.RUNNING, ReplicaState.STOPPED, ReplicaState.REBUILDING));
     Replica r = mine.replica();
     try {
       if (!r.snapshots().contains(snapshotName)) {
+        after(SpecAction.SnapDelMark, name, REFUSED);
+        release(name, done, null, null);
         throw new ReplicaStateException(
             name, "deleteSnapshot: replica " + name + " has no snapshot " + snapshotName
                 + " (its chain: " + r.snapshots() + "); nothing changed");
       }
+      after(SpecAction.SnapDelMark, name, snapshotName);
       String snapLvol = ReplicaNames.snapshotLvol(name, snapshotName);
       int attempt = 0;
       while (true) {
-        Res<Void> d = call(null, name, () -> {
+        before(SpecAction.SnapDelCall, name);
+        Res<Void> d = call(SpecAction.SnapDelCall, name, () -> {
           store.deleteLvol(snapLvol);
           return null;
         });
+        after(SpecAction.SnapDelCall, name,
+            d.is(dev.replicalifecycle.store.LvolHasClonesException.class) ? "clones" : d.word());
         if (d.ok() || d.is(LvolNotFoundException.class)) {
-          return release(name, done, r.minusSnapshot(snapshotName), null);
+          return publish(SpecAction.SnapDelPublish, name, done, r.minusSnapshot(snapshotName), null, "ok");
         }
         if (d.is(dev.replicalifecycle.store.LvolHasClonesException.class)) {
           throw new ReplicaStateException(
@@ -852,9 +921,7 @@ final class StampedRegistry implements ReplicaRegistry {
         }
       }
     } finally {
-      if (!done.isDone()) {
-        release(name, done, null, null);
-      }
+      endFailed(SpecAction.SnapDelPublish, name, done);
     }
   }
 
@@ -865,19 +932,26 @@ final class StampedRegistry implements ReplicaRegistry {
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
     Slot mine =
-        acquire(name, deadline, done, "start", Set.of(ReplicaState.STOPPED, ReplicaState.RUNNING));
+        acquire(name, deadline, done, SpecAction.StartMark, "start",
+            Set.of(ReplicaState.STOPPED, ReplicaState.RUNNING));
     Replica r = mine.replica();
     try {
       if (r.state() == ReplicaState.RUNNING) {
+        after(SpecAction.StartMark, name, "running"); // nothing to do: not a spec step
         return release(name, done, null, null);
       }
+      after(SpecAction.StartMark, name, "ok");
       int attempt = 0;
       while (true) {
+        // StartLook: the head and its chain looked up; the replica RUNNING, or unchanged.
+        before(SpecAction.StartLook, name);
         StoreException failure;
         try {
-          Optional<Lvol> head = lookUp(name, name);
+          Optional<Lvol> head = lookUp(SpecAction.StartLook, name, name);
           if (head.isEmpty() || head.get().kind() != LvolKind.HEAD
               || (r.lvolUuid() != null && !r.lvolUuid().equals(head.get().uuid()))) {
+            release(name, done, null, null);
+            after(SpecAction.StartLook, name, "nohead");
             throw new ReplicaStateException(
                 name,
                 "start: the head lvol of " + name + " is "
@@ -885,13 +959,16 @@ final class StampedRegistry implements ReplicaRegistry {
                         + ") than the one adopted (" + r.lvolUuid() + ")")
                     + "; start never creates one; nothing changed");
           }
-          List<String> chain = chainFrom(name, head);
+          List<String> chain = chainFrom(SpecAction.StartLook, name, head);
           Replica running =
               new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null, chain);
-          return release(name, done, running, head.get().lvstore());
+          Replica out = release(name, done, running, head.get().lvstore());
+          after(SpecAction.StartLook, name, "running");
+          return out;
         } catch (StoreException e) {
           failure = e;
         }
+        after(SpecAction.StartLook, name, failure.outcomeKnown() ? "fail" : "timeout");
         if (definiteFailure(failure) || !pause(attempt++, deadline)) {
           if (closed) {
             throw new RegistryClosedException();
@@ -915,22 +992,38 @@ final class StampedRegistry implements ReplicaRegistry {
    * @throws StoreException if a look-up failed
    */
   private List<String> chainInStore(String name) throws StoreException {
-    return chainFrom(name, lookUp(name, name));
+    return chainFrom(null, name, lookUp(null, name, name));
   }
 
   /**
    * The chain below lvol {@code at} (a head, if present): its parents, looked up one by one, as
-   * long as they are snapshots of replica {@code name}; oldest first.
+   * long as they are snapshots of replica {@code name}; oldest first. The look-ups belong to
+   * step {@code step} (null: to none).
    *
    * @throws StoreException if a look-up failed
    */
-  private List<String> chainFrom(String name, Optional<Lvol> at) throws StoreException {
+  private List<String> chainFrom(SpecAction step, String name, Optional<Lvol> at) throws StoreException {
     List<String> chain = new ArrayList<>();
     while (at.isPresent() && at.get().parent() != null && isOwnSnapshot(name, at.get().parent())
         && chain.size() < 10_000) {
       String parent = at.get().parent();
       chain.add(0, snapshotNameOf(name, parent));
-      at = lookUp(name, parent);
+      at = lookUp(step, name, parent);
+    }
+    return chain;
+  }
+
+  /**
+   * The chain below head {@code head} as a listing shows it ({@code all}: its lvols by name),
+   * oldest first; it stops at a parent the listing does not have.
+   */
+  private static List<String> listedChain(String name, Lvol head, Map<String, Lvol> all) {
+    List<String> chain = new ArrayList<>();
+    Lvol at = head;
+    while (at.parent() != null && isOwnSnapshot(name, at.parent()) && all.containsKey(at.parent())
+        && chain.size() < all.size()) {
+      chain.add(0, snapshotNameOf(name, at.parent()));
+      at = all.get(at.parent());
     }
     return chain;
   }
@@ -946,9 +1039,9 @@ final class StampedRegistry implements ReplicaRegistry {
         && LvolKind.SNAPSHOT.replicaName(lvolName).equals(name);
   }
 
-  /** {@code findLvol} through the fence; a failure is thrown. */
-  private Optional<Lvol> lookUp(String name, String lvolName) throws StoreException {
-    Res<Optional<Lvol>> r = call(null, name, () -> store.findLvol(lvolName));
+  /** {@code findLvol} through the fence, inside step {@code step} (or none); a failure is thrown. */
+  private Optional<Lvol> lookUp(SpecAction step, String name, String lvolName) throws StoreException {
+    Res<Optional<Lvol>> r = call(step, name, () -> store.findLvol(lvolName));
     if (!r.ok()) {
       throw r.failure();
     }
@@ -965,18 +1058,23 @@ final class StampedRegistry implements ReplicaRegistry {
     ensureOpen();
     long deadline = deadline();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Slot mine = acquire(name, deadline, done, "finishRebuild", Set.of(ReplicaState.REBUILDING));
+    Slot mine =
+        acquire(name, deadline, done, SpecAction.RebuildFinishMark, "finishRebuild",
+            Set.of(ReplicaState.REBUILDING));
+    after(SpecAction.RebuildFinishMark, name, "ok");
     Replica r = mine.replica();
     String rebuilding = name + LvolKind.REBUILDING_SUFFIX;
     try {
       StoreException unknown = null;
       int attempt = 0;
       while (true) {
-        Res<Lvol> ren = call(null, name, () -> store.renameLvol(rebuilding, name));
+        before(SpecAction.RebuildRename, name);
+        Res<Lvol> ren = call(SpecAction.RebuildRename, name, () -> store.renameLvol(rebuilding, name));
+        after(SpecAction.RebuildRename, name, ren.word());
         if (ren.ok()) {
-          return release(name, done,
+          return publish(SpecAction.RebuildFinishPublish, name, done,
               new Replica(name, ReplicaState.RUNNING, ren.value().uuid(), r.sizeBytes(), null,
-                  r.snapshots()), ren.value().lvstore());
+                  r.snapshots()), ren.value().lvstore(), "running");
         }
         if (ren.failure().outcomeKnown() && unknown == null) {
           throw new ReplicaStoreException(
@@ -988,11 +1086,11 @@ final class StampedRegistry implements ReplicaRegistry {
         }
         // Settle: the head is the rebuilding lvol under its new name (same UUID), or not yet.
         try {
-          Optional<Lvol> head = lookUp(name, name);
+          Optional<Lvol> head = lookUp(null, name, name);
           if (head.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(head.get().uuid()))) {
-            return release(name, done,
+            return publish(SpecAction.RebuildFinishPublish, name, done,
                 new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null,
-                    r.snapshots()), head.get().lvstore());
+                    r.snapshots()), head.get().lvstore(), "running");
           }
         } catch (StoreException e) {
           // not settled yet
@@ -1003,15 +1101,13 @@ final class StampedRegistry implements ReplicaRegistry {
           }
           String reason = "finishRebuild outcome unknown (" + unknown.getMessage() + "): " + rebuilding
               + " may have become " + name + "; delete the replica to settle it";
-          release(name, done, r.withError(reason), null);
+          publish(SpecAction.RebuildFinishPublish, name, done, r.withError(reason), null, "error");
           throw new ReplicaOutcomeUnknownException(name, "finishRebuild of " + name + " gave up: " + reason,
               unknown);
         }
       }
     } finally {
-      if (!done.isDone()) {
-        release(name, done, null, null);
-      }
+      endFailed(SpecAction.RebuildFinishPublish, name, done);
     }
   }
 
@@ -1028,6 +1124,7 @@ final class StampedRegistry implements ReplicaRegistry {
             name,
             deadline,
             done,
+            null,
             StampedRegistry::recoverable,
             cur ->
                 cur == null
@@ -1322,15 +1419,9 @@ final class StampedRegistry implements ReplicaRegistry {
       d.outcome = "adopt";
       d.change = ChangeKind.ADOPTED;
       // Its chain as the listing shows it ({@link #start} reads it again from the store).
-      List<String> chain = new ArrayList<>();
-      Lvol at = head;
-      while (at.parent() != null && isOwnSnapshot(name, at.parent()) && d.all.containsKey(at.parent())
-          && chain.size() < d.all.size()) {
-        chain.add(0, snapshotNameOf(name, at.parent()));
-        at = d.all.get(at.parent());
-      }
       d.result =
-          new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null, chain);
+          new Replica(name, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null,
+              listedChain(name, head, d.all));
       return new Slot(d.result, clock.incrementAndGet(), null, head.lvstore(), null);
     }
     if (r != null && cur.lostFrom() != null && head != null && head.uuid().equals(r.lvolUuid())) {

@@ -479,4 +479,79 @@ class StepTraceTest {
       assertTrue(middle.contains(s), "unexpected " + s + " in\n" + all);
     }
   }
+
+  // ------------------------------------------------------------------ snapshots, start, rebuild
+  // (spec/ReplicaChains.tla's steps; beginRebuild and abortRebuild are a create and a delete)
+
+  /** Over the store itself: the gated wrapper forwards only create, delete, find and list. */
+  private ReplicaRegistry chainRegistry() {
+    return ReplicaRegistry.builder(store).stepListener(recorder).retryDelay(Duration.ofMillis(1)).build();
+  }
+
+  @Test
+  void snapshotAndItsDelete() {
+    ReplicaRegistry registry = chainRegistry();
+    registry.create("r1", 1);
+    recorder.take();
+    registry.snapshot("r1", "s1");
+    assertEquals(List.of("SnapMark r1:s1", "SnapCall r1:ok", "SnapPublish r1:ok"), recorder.take());
+    assertThrows(ReplicaStateException.class, () -> registry.snapshot("r1", "s1"));
+    assertEquals(List.of("SnapMark r1:refused"), recorder.take());
+    registry.deleteSnapshot("r1", "s1");
+    assertEquals(List.of("SnapDelMark r1:s1", "SnapDelCall r1:ok", "SnapDelPublish r1:ok"), recorder.take());
+    assertThrows(ReplicaStateException.class, () -> registry.deleteSnapshot("r1", "s1"));
+    assertEquals(List.of("SnapDelMark r1:refused"), recorder.take());
+  }
+
+  @Test
+  void snapshotOfALostHeadIsRefusedAndFreesTheName() {
+    ReplicaRegistry registry = chainRegistry();
+    registry.create("r1", 1);
+    store.loseLvol("r1");
+    recorder.take();
+    assertThrows(ReplicaStoreException.class, () -> registry.snapshot("r1", "s1"));
+    assertEquals(List.of("SnapMark r1:s1", "SnapCall r1:notfound", "SnapPublish r1:failed"), recorder.take());
+    assertEquals(ReplicaState.RUNNING, registry.get("r1").orElseThrow().state());
+  }
+
+  @Test
+  void startOfAStoppedReplica() {
+    store.putLvol("r1", 1);
+    ReplicaRegistry registry = chainRegistry();
+    registry.verify();
+    recorder.take();
+    registry.start("r1");
+    assertEquals(List.of("StartMark r1:ok", "StartLook r1:running"), recorder.take());
+    registry.start("r1");
+    assertEquals(List.of("StartMark r1:running"), recorder.take());
+  }
+
+  @Test
+  void startWithoutAHeadChangesNothing() {
+    store.putLvol("r1", 1);
+    ReplicaRegistry registry = chainRegistry();
+    registry.verify();
+    store.loseLvol("r1");
+    recorder.take();
+    assertThrows(ReplicaStateException.class, () -> registry.start("r1"));
+    assertEquals(List.of("StartMark r1:ok", "StartLook r1:nohead"), recorder.take());
+    assertEquals(ReplicaState.STOPPED, registry.get("r1").orElseThrow().state());
+  }
+
+  @Test
+  void rebuildBeginFinishAndAbort() {
+    ReplicaRegistry registry = chainRegistry();
+    registry.beginRebuild("r1", 1);
+    assertEquals(List.of("CreateReserve r1:ok", "CreateLvol r1:ok", "CreateExpose r1:ok",
+        "CreatePublish r1:running"), recorder.take());
+    registry.finishRebuild("r1");
+    assertEquals(List.of("RebuildFinishMark r1:ok", "RebuildRename r1:ok", "RebuildFinishPublish r1:running"),
+        recorder.take());
+    registry.beginRebuild("r2", 1);
+    recorder.take();
+    registry.abortRebuild("r2");
+    List<String> abort = recorder.take();
+    assertEquals("DeleteMark r2:found", abort.get(0));
+    assertEquals("DeleteRemove r2:removed", abort.get(abort.size() - 1));
+  }
 }
