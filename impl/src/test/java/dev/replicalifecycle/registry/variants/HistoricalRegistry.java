@@ -84,9 +84,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *       adopts each head lvol no entry owns as a new {@code stopped} object. V2/V3 decide on
  *       their copy and, per name, keep the current entry if it is the same object as decided,
  *       else install the decided one (a stale object comes back with its copied state).
- *       {@link VerifyReport#changes()} lists adoptions only (the public report has no kind for
- *       a removed or reinstated entry; see {@link #lastRound()}); a skipped V3 round lists every
- *       entry as {@link SkipReason#CHANGED_SINCE_STAMP}.
+ *       {@link VerifyReport#changes()} lists adoptions and validateAndUpdate's errors (below;
+ *       the public report has no kind for a removed or reinstated entry; see {@link
+ *       #lastRound()}); a skipped V3 round lists every entry as {@link
+ *       SkipReason#CHANGED_SINCE_STAMP}. Then, in the same step, upstream's
+ *       {@code validateAndUpdate} of each replica the round kept (spec/ReplicaChains.tla's V0;
+ *       upstream had it in every version until f1584880): a RUNNING or STOPPED replica whose head
+ *       the listing does not show, or whose chain differs from the one listed, is marked ERROR,
+ *       whatever operation is in flight on it (it does not take R). An adopted head gets the
+ *       chain the listing shows.
  * </ul>
  *
  * <h2>Steps</h2>
@@ -516,8 +522,10 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
 
     Set<String> lvolNames = new HashSet<>();
     Map<String, Lvol> heads = new HashMap<>();
+    Map<String, Lvol> byName = new HashMap<>();
     for (Lvol l : lvols) {
       lvolNames.add(l.name());
+      byName.put(l.name(), l);
       if (l.kind() == LvolKind.HEAD && ReplicaNames.isValid(l.name())) {
         heads.put(l.name(), l);
       }
@@ -567,7 +575,8 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
                     n,
                     ids.incrementAndGet(),
                     true,
-                    new Replica(n, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null));
+                    new Replica(n, ReplicaState.STOPPED, head.uuid(), head.sizeBytes(), null,
+                        listedChain(n, head, byName)));
             d = new Copied(o, o.view);
             adopt = true;
           } else {
@@ -593,6 +602,26 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
         }
         map = Collections.unmodifiableMap(next);
         changes.incrementAndGet();
+        // validateAndUpdate of each replica kept (not of one adopted just now)
+        for (Map.Entry<String, ReplicaObject> en : next.entrySet()) {
+          String n = en.getKey();
+          ReplicaObject o = en.getValue();
+          Replica v = o.view;
+          if (adopted.contains(n)
+              || (v.state() != ReplicaState.RUNNING && v.state() != ReplicaState.STOPPED)) {
+            continue;
+          }
+          Lvol head = heads.get(n);
+          List<String> listedChain = head == null ? null : listedChain(n, head, byName);
+          if (head == null || !listedChain.equals(v.snapshots())) {
+            o.view = with(v, ReplicaState.ERROR, v.lvolUuid(),
+                head == null
+                    ? "validateAndUpdate: head lvol " + n + " not found"
+                    : "validateAndUpdate: chain " + v.snapshots() + " differs from the listed " + listedChain,
+                v.snapshots());
+            changed.add(new Change(n, ChangeKind.MARKED_ERROR, o.view));
+          }
+        }
       }
       lastRound = new RoundResult(outcome, adopted, removed, reinstated);
     } finally {
@@ -611,6 +640,19 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     }
     orphans.sort(null);
     return new VerifyReport(stamp, lvols.size(), changed, skipped, orphans, 0, java.util.Set.of(), 0, List.of());
+  }
+
+  /** The chain below {@code head} as the listing ({@code byName}) shows it, oldest first. */
+  private static List<String> listedChain(String n, Lvol head, Map<String, Lvol> byName) {
+    List<String> chain = new ArrayList<>();
+    String prefix = n + LvolKind.SNAPSHOT_INFIX;
+    Lvol at = head;
+    while (at.parent() != null && at.parent().startsWith(prefix) && byName.containsKey(at.parent())
+        && chain.size() < byName.size()) {
+      chain.add(0, at.parent().substring(prefix.length()));
+      at = byName.get(at.parent());
+    }
+    return chain;
   }
 
   /** Upstream's rule: an entry is kept if an lvol is named {@code n} or {@code n-*}. */
@@ -672,27 +714,41 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   public Replica snapshot(String name, String snapshotName) {
     ReplicaNames.validate(name);
     ReplicaNames.validateSnapshot(name, snapshotName);
-    ReplicaObject obj = object(name, "snapshot");
+    before(SpecAction.SnapMark, name);
+    ReplicaObject obj = map.get(name);
+    if (obj == null) {
+      after(SpecAction.SnapMark, name, "refused");
+      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot: no replica " + name);
+    }
     obj.r.lock();
     try {
       Replica v = obj.view;
-      if (v.state() != ReplicaState.RUNNING && v.state() != ReplicaState.STOPPED
-          && v.state() != ReplicaState.REBUILDING) {
-        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot: replica is " + v.state());
+      if ((v.state() != ReplicaState.RUNNING && v.state() != ReplicaState.STOPPED
+          && v.state() != ReplicaState.REBUILDING) || v.snapshots().contains(snapshotName)) {
+        after(SpecAction.SnapMark, name, "refused");
+        throw new dev.replicalifecycle.registry.ReplicaStateException(name,
+            "snapshot: replica is " + v.state() + " with the chain " + v.snapshots());
       }
-      if (v.snapshots().contains(snapshotName)) {
-        throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot exists: " + snapshotName);
-      }
+      after(SpecAction.SnapMark, name, snapshotName);
       String target = v.state() == ReplicaState.REBUILDING ? name + LvolKind.REBUILDING_SUFFIX : name;
+      before(SpecAction.SnapCall, name);
       try {
         store.snapshotLvol(target, ReplicaNames.snapshotLvol(name, snapshotName));
+        after(SpecAction.SnapCall, name, "ok");
       } catch (StoreException e) {
-        throw failed(obj, "snapshot " + snapshotName, e);
+        after(SpecAction.SnapCall, name, word(e));
+        before(SpecAction.SnapPublish, name);
+        dev.replicalifecycle.registry.ReplicaStoreException f = failed(obj, "snapshot " + snapshotName, e);
+        after(SpecAction.SnapPublish, name, "failed");
+        throw f;
       }
+      before(SpecAction.SnapPublish, name);
+      v = obj.view;
       List<String> chain = new ArrayList<>(v.snapshots());
       chain.add(snapshotName);
-      obj.view = with(v, v.state(), v.lvolUuid(), null, chain);
+      obj.view = with(v, v.state(), v.lvolUuid(), v.errorReason(), chain);
       changes.incrementAndGet();
+      after(SpecAction.SnapPublish, name, "ok");
       return obj.view;
     } finally {
       obj.r.unlock();
@@ -703,27 +759,45 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   public Replica deleteSnapshot(String name, String snapshotName) {
     ReplicaNames.validate(name);
     ReplicaNames.validateSnapshot(name, snapshotName);
-    ReplicaObject obj = object(name, "deleteSnapshot");
+    before(SpecAction.SnapDelMark, name);
+    ReplicaObject obj = map.get(name);
+    if (obj == null) {
+      after(SpecAction.SnapDelMark, name, "refused");
+      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "deleteSnapshot: no replica " + name);
+    }
     obj.r.lock();
     try {
       Replica v = obj.view;
       if (!v.snapshots().contains(snapshotName)) {
+        after(SpecAction.SnapDelMark, name, "refused");
         return v; // upstream: a snapshot not in the map is a no-op
       }
+      after(SpecAction.SnapDelMark, name, snapshotName);
+      before(SpecAction.SnapDelCall, name);
       try {
         store.deleteLvol(ReplicaNames.snapshotLvol(name, snapshotName));
+        after(SpecAction.SnapDelCall, name, "ok");
       } catch (LvolNotFoundException e) {
-        // upstream tolerates ENODEV
+        after(SpecAction.SnapDelCall, name, "notfound"); // upstream tolerates ENODEV
       } catch (dev.replicalifecycle.store.LvolHasClonesException e) {
+        after(SpecAction.SnapDelCall, name, "clones");
+        before(SpecAction.SnapDelPublish, name);
+        after(SpecAction.SnapDelPublish, name, "failed");
         throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot has children: " + e.getMessage());
       } catch (StoreException e) {
-        throw failed(obj, "deleteSnapshot " + snapshotName, e);
+        after(SpecAction.SnapDelCall, name, word(e));
+        before(SpecAction.SnapDelPublish, name);
+        dev.replicalifecycle.registry.ReplicaStoreException f = failed(obj, "deleteSnapshot " + snapshotName, e);
+        after(SpecAction.SnapDelPublish, name, "failed");
+        throw f;
       }
+      before(SpecAction.SnapDelPublish, name);
+      v = obj.view;
       List<String> chain = new ArrayList<>(v.snapshots());
       chain.remove(snapshotName);
-      obj.view = with(v, v.state() == ReplicaState.ERROR ? ReplicaState.ERROR : v.state(), v.lvolUuid(),
-          v.errorReason(), chain);
+      obj.view = with(v, v.state(), v.lvolUuid(), v.errorReason(), chain);
       changes.incrementAndGet();
+      after(SpecAction.SnapDelPublish, name, "ok");
       return obj.view;
     } finally {
       obj.r.unlock();
@@ -733,24 +807,39 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   @Override
   public Replica start(String name) {
     ReplicaNames.validate(name);
-    ReplicaObject obj = object(name, "start");
+    before(SpecAction.StartMark, name);
+    ReplicaObject obj = map.get(name);
+    if (obj == null) {
+      after(SpecAction.StartMark, name, "refused");
+      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "start: no replica " + name);
+    }
     obj.r.lock();
     try {
       Replica v = obj.view;
       if (v.state() == ReplicaState.RUNNING) {
+        after(SpecAction.StartMark, name, "running");
         return v;
       }
       if (v.state() != ReplicaState.STOPPED) {
+        after(SpecAction.StartMark, name, "refused");
         throw new dev.replicalifecycle.registry.ReplicaStateException(name, "start: replica is " + v.state());
       }
+      after(SpecAction.StartMark, name, "ok");
+      // StartLook: upstream's Create on a stopped replica (prepareHead): a missing head is made
+      before(SpecAction.StartLook, name);
+      String outcome;
       try {
         Optional<dev.replicalifecycle.store.Lvol> head = store.findLvol(name);
+        outcome = head.isPresent() ? "running" : "created";
         String uuid = head.isPresent() ? head.get().uuid() : store.createLvol(name, v.sizeBytes()).uuid();
         obj.view = with(v, ReplicaState.RUNNING, uuid, null, v.snapshots());
       } catch (StoreException e) {
-        throw failed(obj, "start", e);
+        dev.replicalifecycle.registry.ReplicaStoreException f = failed(obj, "start", e);
+        after(SpecAction.StartLook, name, word(e));
+        throw f;
       }
       changes.incrementAndGet();
+      after(SpecAction.StartLook, name, outcome);
       return obj.view;
     } finally {
       obj.r.unlock();
@@ -875,6 +964,17 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
       after(action, name, "closed");
       throw new RegistryClosedException();
     }
+  }
+
+  /** A failed store call's outcome word, as the library reports it. */
+  private static String word(StoreException e) {
+    if (e instanceof dev.replicalifecycle.store.LvolAlreadyExistsException) {
+      return "exists";
+    }
+    if (e instanceof LvolNotFoundException) {
+      return "notfound";
+    }
+    return e.outcomeKnown() ? "fail" : "timeout";
   }
 
   private void after(SpecAction action, String name, String outcome) {

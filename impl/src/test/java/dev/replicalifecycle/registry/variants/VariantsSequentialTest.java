@@ -127,13 +127,16 @@ class VariantsSequentialTest {
     VerifyReport report = reg.verify();
     assertEquals(List.of("VerifyStart ok", "VerifyList ok", "VerifyApply installed"), take());
     assertTrue(reg.get("gone").isEmpty(), "no lvol named gone or gone-*: pruned");
-    assertEquals(ReplicaState.RUNNING, reg.get("rebuilt").orElseThrow().state());
-    assertEquals(ReplicaState.RUNNING, reg.get("snapped").orElseThrow().state());
+    // kept by the prefix rule, then marked ERROR by upstream's validateAndUpdate: no head
+    assertEquals(ReplicaState.ERROR, reg.get("rebuilt").orElseThrow().state());
+    assertEquals(ReplicaState.ERROR, reg.get("snapped").orElseThrow().state());
     assertEquals(ReplicaState.RUNNING, reg.get("kept").orElseThrow().state());
     Replica adopted = reg.get("orphan").orElseThrow();
     assertEquals(new Replica("orphan", ReplicaState.STOPPED, orphanUuid, 7, null), adopted);
     assertEquals(
-        List.of(new VerifyReport.Change("orphan", VerifyReport.ChangeKind.ADOPTED, adopted)),
+        List.of(new VerifyReport.Change("orphan", VerifyReport.ChangeKind.ADOPTED, adopted),
+            new VerifyReport.Change("rebuilt", VerifyReport.ChangeKind.MARKED_ERROR, reg.get("rebuilt").orElseThrow()),
+            new VerifyReport.Change("snapped", VerifyReport.ChangeKind.MARKED_ERROR, reg.get("snapped").orElseThrow())),
         report.changes());
     HistoricalRegistry.RoundResult round = ((HistoricalRegistry) reg).lastRound();
     assertEquals(java.util.Set.of("gone"), round.removed());
