@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The ITF counterexample of every manifest model whose expected result is a violation. Reused
+ * The ITF counterexample of every manifest model of one MC module ({@link #LIFECYCLE}, {@link
+ * #CHAINS}) whose expected result is a violation. Reused
  * from {@code modelcheck/target/traces} when each trace there is newer than the spec, its MC
  * module, their cfgs and the manifest, and describes the manifest's model (same cfg, variant and mutant); otherwise the
  * violation models are checked again with the modelcheck command (TLC in child JVMs, two at a
- * time) into {@code conformance/target/mc}. A stale trace is never replayed: if even a fresh
+ * time) into {@code conformance/target/mc} ({@code mc-MCReplicaChains} for the chain module). A stale trace is never replayed: if even a fresh
  * run leaves one stale or missing, that is an error.
  */
 final class Counterexamples {
@@ -57,27 +58,29 @@ final class Counterexamples {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static List<Model> cached;
+  private static final java.util.Map<String, List<Model>> CACHED = new java.util.HashMap<>();
 
-  /** Every violation model of the manifest, with a fresh trace (cached per JVM). */
-  static synchronized List<Model> all() {
-    if (cached == null) {
-      cached = load();
-    }
-    return cached;
+  /** Every violation model of {@code MCReplicaLifecycle} in the manifest, with a fresh trace (cached per JVM). */
+  static List<Model> all() {
+    return all(LIFECYCLE);
   }
 
-  private static List<Model> load() {
+  /** Every violation model of {@code module} in the manifest, with a fresh trace (cached per JVM). */
+  static synchronized List<Model> all(String module) {
+    return CACHED.computeIfAbsent(module, Counterexamples::load);
+  }
+
+  private static List<Model> load(String module) {
     Path spec = Paths.specDir();
-    List<JsonNode> violations = violations(spec);
-    FileTime specTime = newest(spec);
+    List<JsonNode> violations = violations(spec, module);
+    FileTime specTime = newest(spec, module);
     Path reused = Paths.modelcheckOut().resolve("traces");
     if (violations.stream().allMatch(m -> fresh(reused, m, specTime))) {
       System.out.println("Counterexamples: reusing " + violations.size() + " traces from " + reused
           + " (newer than spec/)");
       return read(violations, reused);
     }
-    Path out = Paths.outDir().resolve("mc");
+    Path out = Paths.outDir().resolve(module.equals(LIFECYCLE) ? "mc" : "mc-" + module);
     Path own = out.resolve("traces");
     if (!violations.stream().allMatch(m -> fresh(own, m, specTime))) {
       System.out.println("Counterexamples: traces in " + reused + " are missing or older than spec/;"
@@ -94,15 +97,17 @@ final class Counterexamples {
    */
   static List<Model> generate(Path out, String workers) {
     Path spec = Paths.specDir();
-    List<JsonNode> violations = violations(spec);
+    List<JsonNode> violations = violations(spec, LIFECYCLE);
     check(spec, violations, out, workers);
-    return readFresh(violations, out.resolve("traces"), newest(spec));
+    return readFresh(violations, out.resolve("traces"), newest(spec, LIFECYCLE));
   }
 
-  /** The module whose counterexamples are replayed. */
-  static final String MODULE = "MCReplicaLifecycle";
+  /** The module of create, delete, verify and SPDK's faults ({@link CounterexampleReplayTest}). */
+  static final String LIFECYCLE = "MCReplicaLifecycle";
+  /** The module of snapshots, start and rebuild ({@link ChainReplayTest}). */
+  static final String CHAINS = "MCReplicaChains";
 
-  private static List<JsonNode> violations(Path spec) {
+  private static List<JsonNode> violations(Path spec, String module) {
     JsonNode manifest;
     try {
       manifest = JSON.readTree(spec.resolve("manifest.json").toFile());
@@ -111,10 +116,8 @@ final class Counterexamples {
     }
     List<JsonNode> violations = new ArrayList<>();
     for (JsonNode m : manifest.path("models")) {
-      // The replay maps ReplicaLifecycle's actions; ReplicaChains' counterexamples (snapshots,
-      // start, rebuild) have no mapping yet (conformance/README.md, "Not replayed").
       if (m.path("expected").path("result").asText().equals("violation")
-          && MODULE.equals(m.path("module").asText())) {
+          && module.equals(m.path("module").asText())) {
         violations.add(m);
       }
     }
@@ -185,15 +188,16 @@ final class Counterexamples {
     }
   }
 
-  /** The newest modification time of what the manifest's models read in {@code spec/}. */
-  static FileTime newest(Path dir) {
+  /** The newest modification time of what {@code module}'s models read in {@code spec/}. */
+  static FileTime newest(Path dir, String module) {
+    String specModule = module.substring("MC".length());
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(Files::isRegularFile)
           .filter(p -> {
-            // what the manifest's models read: the spec, its MC module, their cfgs, the manifest
+            // what the module's models read: the spec, its MC module, their cfgs, the manifest
             String n = p.getFileName().toString();
-            return n.equals("ReplicaLifecycle.tla") || n.equals("MCReplicaLifecycle.tla")
-                || (n.startsWith("MCReplicaLifecycle_") && n.endsWith(".cfg")) || n.equals("manifest.json");
+            return n.equals(specModule + ".tla") || n.equals(module + ".tla")
+                || (n.startsWith(module + "_") && n.endsWith(".cfg")) || n.equals("manifest.json");
           })
           .map(p -> {
             try {

@@ -54,7 +54,9 @@ final class Mutants {
   /** The spec's mutants that have a Java counterpart here. */
   static final List<String> MIRRORED =
       List.of("JudgeInFlight", "NoCas", "GlobalSkip", "NoopAbsentDelete", "NoPrecheck", "NoSettle", "NoProbe",
-          "FirstV4", "JudgeUncovered", "JudgeUnreadable", "NoRebuildExemption");
+          "FirstV4", "JudgeUncovered", "JudgeUnreadable", "NoRebuildExemption",
+          // spec/ReplicaChains.tla's
+          "SyncChainUnstamped", "JudgeRebuilding", "AdoptRebuilding", "StartCreates");
 
   /** The spec's mutants without one, and why (see the class comment). */
   static final Map<String, String> NOT_MIRRORED =
@@ -178,6 +180,50 @@ final class Mutants {
       case "NoRebuildExemption" -> List.of(
           new Patch("verify ignores the name's rebuilding lvol",
               "if (head == null && !d.rebuilding.contains(name)) {", "if (head == null) {"));
+      case "SyncChainUnstamped" -> List.of(
+          new Patch("verify re-derives a replica's chain from its listing (upstream's construct()) before, and"
+              + " whatever, the stamp check",
+              "if (cur != null && cur.version() > d.stamp) {",
+              """
+                  if (cur != null && cur.replica() != null
+                      && (cur.replica().state() == ReplicaState.RUNNING || cur.replica().state() == ReplicaState.STOPPED)
+                      && d.heads.get(name) != null
+                      && !listedChain(name, d.heads.get(name), d.all).equals(cur.replica().snapshots())) {
+                    d.outcome = "sync";
+                    d.result = cur.replica().withSnapshots(listedChain(name, d.heads.get(name), d.all));
+                    return new Slot(d.result, clock.incrementAndGet(), cur.busy(), cur.lvstore(), cur.lostFrom());
+                  }
+                  if (cur != null && cur.version() > d.stamp) {
+              """));
+      case "JudgeRebuilding" -> List.of(
+          new Patch("verify judges a REBUILDING replica ...",
+              "if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED)) {",
+              "if (r != null && (r.state() == ReplicaState.RUNNING || r.state() == ReplicaState.STOPPED"
+                  + " || r.state() == ReplicaState.REBUILDING)) {"),
+          new Patch("... by its head alone",
+              "if (head == null && !d.rebuilding.contains(name)) {",
+              "if (head == null && (r.state() == ReplicaState.REBUILDING || !d.rebuilding.contains(name))) {"));
+      case "AdoptRebuilding" -> List.of(
+          new Patch("verify takes a listed -rebuilding lvol for its name's head (so adopts it)",
+              "decider.rebuilding.add(lvol.replicaName());",
+              "decider.rebuilding.add(lvol.replicaName()); decider.heads.putIfAbsent(lvol.replicaName(), lvol);"));
+      case "StartCreates" -> List.of(
+          new Patch("start makes a head when there is none (upstream's prepareHead), and takes any head ...",
+              """
+                        if (head.isEmpty() || head.get().kind() != LvolKind.HEAD
+                            || (r.lvolUuid() != null && !r.lvolUuid().equals(head.get().uuid()))) {
+              """,
+              """
+                        String made = "running";
+                        if (head.isEmpty()) {
+                          head = Optional.of(store.createLvol(name, r.sizeBytes()));
+                          made = "created";
+                        }
+                        if (head.get().kind() != LvolKind.HEAD) {
+              """),
+          new Patch("... and says so",
+              "after(SpecAction.StartLook, name, \"running\");",
+              "after(SpecAction.StartLook, name, made);"));
       default -> throw new IllegalArgumentException(
           "no Java mutant " + mutant + " (mirrored: " + MIRRORED + "; not: " + NOT_MIRRORED.keySet() + ")");
     };

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Random V4 behaviours from TLC's simulation mode ({@code spec/MCReplicaLifecycleSim.tla}): TLC
+ * Random V4 behaviours from TLC's simulation mode ({@code spec/MCReplicaLifecycleSim.tla}, {@code
+ * spec/MCReplicaChainsSim.tla}): TLC
  * walks random behaviours (faults, an lvol loss, a restart, the engine, a rebuild) and prints
  * each one that reaches the model's depth as a sequence of step records; this class runs TLC and
  * reads them back ({@link TlaValueParser}). Duplicates are dropped.
@@ -27,21 +28,30 @@ final class Simulation {
    * @return the behaviours, and TLC's run time in seconds
    */
   static Generated generate(Path dir, int count, int depth, long seed) {
-    Tlc.copySpec(dir, "ReplicaLifecycle", "MCReplicaLifecycleSim");
+    return generate(dir, "ReplicaLifecycle", count, depth, seed);
+  }
+
+  /**
+   * As {@link #generate(Path, int, int, long)}, of spec {@code spec} (its {@code MC<spec>Sim}
+   * module and cfg).
+   */
+  static Generated generate(Path dir, String spec, int count, int depth, long seed) {
+    String sim = "MC" + spec + "Sim";
+    Tlc.copySpec(dir, spec, sim);
     try {
-      String module = Files.readString(dir.resolve("MCReplicaLifecycleSim.tla"));
+      String module = Files.readString(dir.resolve(sim + ".tla"));
       String patched = module.replaceFirst("SimDepth == \\d+", "SimDepth == " + depth);
       if (patched.equals(module) && !module.contains("SimDepth == " + depth)) {
-        throw new IllegalStateException("MCReplicaLifecycleSim.tla has no 'SimDepth == <n>' to set");
+        throw new IllegalStateException(sim + ".tla has no 'SimDepth == <n>' to set");
       }
-      Files.writeString(dir.resolve("MCReplicaLifecycleSim.tla"), patched);
-      Files.copy(Paths.specDir().resolve("MCReplicaLifecycleSim.cfg"), dir.resolve("MCReplicaLifecycleSim.cfg"),
+      Files.writeString(dir.resolve(sim + ".tla"), patched);
+      Files.copy(Paths.specDir().resolve(sim + ".cfg"), dir.resolve(sim + ".cfg"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     // TLC's num= counts walks, not printed behaviours (a walk that dead-ends early prints none)
-    Tlc.Result r = Tlc.run(dir, "MCReplicaLifecycleSim", "MCReplicaLifecycleSim.cfg",
+    Tlc.Result r = Tlc.run(dir, sim, sim + ".cfg",
         List.of("-simulate", "num=" + Math.max(count, 1), "-depth", Integer.toString(depth + 2),
             "-seed", Long.toString(seed), "-workers", "1"), 1800);
     if (r.exit() != 0) {
