@@ -438,6 +438,7 @@ final class StampedRegistry implements ReplicaRegistry {
       if (rebuildOnly
           && (cur == null || cur.busy() == null)
           && (cur == null || !cur.live() || cur.replica().state() != ReplicaState.REBUILDING)) {
+        after(SpecAction.DeleteMark, name, REFUSED);
         throw new ReplicaStateException(
             name,
             "abortRebuild: "

@@ -554,4 +554,15 @@ class StepTraceTest {
     assertEquals("DeleteMark r2:found", abort.get(0));
     assertEquals("DeleteRemove r2:removed", abort.get(abort.size() - 1));
   }
+
+  @Test
+  void abortRebuildOfAReplicaNotRebuildingIsRefused() {
+    ReplicaRegistry registry = chainRegistry();
+    registry.create("r1", 1);
+    recorder.take();
+    assertThrows(ReplicaStateException.class, () -> registry.abortRebuild("r1"));
+    assertThrows(ReplicaStateException.class, () -> registry.abortRebuild("r2"));
+    assertEquals(List.of("DeleteMark r1:refused", "DeleteMark r2:refused"), recorder.take());
+    assertEquals(ReplicaState.RUNNING, registry.get("r1").orElseThrow().state());
+  }
 }
