@@ -467,16 +467,23 @@ final class StampedRegistry implements ReplicaRegistry {
       StoreException failure = null;
       boolean gaveUp = false;
 
-      // A name with no entry may still have a head with a chain (after a restart, before a round
-      // adopted it), and one in ERROR may have more than its entry knows: read the chain from the
-      // head's parents before the head goes, so that its snapshots are deleted too. A look-up
-      // whose outcome is unknown is tried again; a rejected one fails the delete.
+      // The store may hold more snapshots of the name than its entry knows: a name with no entry
+      // may have a head with a chain (after a restart, before a round adopted it), an adopted
+      // one may have more than the listing showed, one in ERROR more than its entry says; and
+      // any but a REBUILDING one may have a rebuilding lvol with a chain (a rebuild cut short
+      // by a restart, also beside a head adopted since). So those chains are read before their
+      // lvols go, and their snapshots deleted with the entry's (a replica the registry made or
+      // started keeps its head's chain itself). A look-up whose outcome is unknown is tried
+      // again; a rejected one fails the delete.
       List<String> known = victim[0] == null ? List.of() : victim[0].snapshots();
+      ReplicaState was = victim[0] == null ? null : victim[0].state();
+      boolean readHead = was == null || was == ReplicaState.ERROR || was == ReplicaState.STOPPED;
+      boolean readRebuilding = was != ReplicaState.REBUILDING;
       List<String> chain = known;
       int attempt = 0;
-      while (victim[0] == null || victim[0].state() == ReplicaState.ERROR) {
+      while (readHead || readRebuilding) {
         try {
-          chain = new ArrayList<>(chainInStore(name));
+          chain = new ArrayList<>(chainInStore(name, readHead, readRebuilding));
           for (String s : known) {
             if (!chain.contains(s)) {
               chain.add(s);
@@ -987,13 +994,23 @@ final class StampedRegistry implements ReplicaRegistry {
   }
 
   /**
-   * The chain of the head lvol {@code name} as the store has it (look-ups of the head and its
-   * parents), oldest first; empty if there is no head.
+   * The snapshots of replica {@code name} as the store has them: the chain of its head lvol
+   * (look-ups of the head and its parents; if {@code head}), oldest first, then those of its
+   * rebuilding lvol's chain not in it (if {@code rebuilding}: a rebuild cut short by a restart
+   * leaves them with no replica); empty if it has neither.
    *
    * @throws StoreException if a look-up failed
    */
-  private List<String> chainInStore(String name) throws StoreException {
-    return chainFrom(null, name, lookUp(null, name, name));
+  private List<String> chainInStore(String name, boolean head, boolean rebuilding) throws StoreException {
+    List<String> chain = head ? chainFrom(null, name, lookUp(null, name, name)) : new ArrayList<>();
+    if (rebuilding) {
+      for (String s : chainFrom(null, name, lookUp(null, name, name + LvolKind.REBUILDING_SUFFIX))) {
+        if (!chain.contains(s)) {
+          chain.add(s);
+        }
+      }
+    }
+    return chain;
   }
 
   /**
@@ -1062,10 +1079,11 @@ final class StampedRegistry implements ReplicaRegistry {
     Slot mine =
         acquire(name, deadline, done, SpecAction.RebuildFinishMark, "finishRebuild",
             Set.of(ReplicaState.REBUILDING));
-    after(SpecAction.RebuildFinishMark, name, "ok");
     Replica r = mine.replica();
     String rebuilding = name + LvolKind.REBUILDING_SUFFIX;
     try {
+      // Inside the try: the name is marked, so a listener that throws here must not leave it so.
+      after(SpecAction.RebuildFinishMark, name, "ok");
       StoreException unknown = null;
       int attempt = 0;
       while (true) {
@@ -1086,15 +1104,28 @@ final class StampedRegistry implements ReplicaRegistry {
           unknown = ren.failure();
         }
         // Settle: the head is the rebuilding lvol under its new name (same UUID), or not yet.
+        Optional<Lvol> head = Optional.empty();
+        Optional<Lvol> ours = Optional.empty();
         try {
-          Optional<Lvol> head = lookUp(null, name, name);
+          head = lookUp(null, name, name);
           if (head.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(head.get().uuid()))) {
             return publish(SpecAction.RebuildFinishPublish, name, done,
                 new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null,
                     r.snapshots()), head.get().lvstore(), "running");
           }
+          if (head.isPresent() && ren.is(LvolAlreadyExistsException.class)) {
+            ours = lookUp(null, name, rebuilding);
+          }
         } catch (StoreException e) {
           // not settled yet
+        }
+        if (ours.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(ours.get().uuid()))) {
+          // Another lvol holds the head's name and ours is still under its own: no rename of it
+          // can succeed (trying again until the deadline would change nothing).
+          throw new ReplicaStoreException(
+              name, "finishRebuild of " + name + ": the name " + name + " is taken by another lvol ("
+                  + head.get().uuid() + ") and " + rebuilding + " is still there; nothing changed",
+              ren.failure());
         }
         if (!pause(attempt++, deadline)) {
           if (closed) {

@@ -101,4 +101,22 @@ final class GatedStore implements LvolStore {
     gate(Call.FIND);
     return inner.findLvol(name);
   }
+
+  @Override
+  public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+    gate(Call.SNAPSHOT);
+    return inner.snapshotLvol(name, snapshotName);
+  }
+
+  @Override
+  public Lvol cloneSnapshot(String snapshotName, String cloneName) throws StoreException {
+    gate(Call.CLONE);
+    return inner.cloneSnapshot(snapshotName, cloneName);
+  }
+
+  @Override
+  public Lvol renameLvol(String name, String newName) throws StoreException {
+    gate(Call.RENAME);
+    return inner.renameLvol(name, newName);
+  }
 }

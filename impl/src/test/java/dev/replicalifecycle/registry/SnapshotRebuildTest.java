@@ -261,6 +261,29 @@ class SnapshotRebuildTest {
     assertEquals(b.lvolUuid(), done.lvolUuid());
   }
 
+  /**
+   * Found by the property runs: after a rename that timed out without effect, another lvol took
+   * the head's name; every later rename is refused ("exists") and the settle never finds our
+   * lvol under the head's name, so finishRebuild retried until its deadline. It now fails at
+   * once, nothing changed, when our lvol is still under its own name.
+   */
+  @Test
+  void aFinishWhoseHeadNameIsTakenFailsAtOnce() {
+    ReplicaRegistry r = ReplicaRegistry.builder(store).retryDelay(Duration.ofMillis(1))
+        .operationTimeout(Duration.ofMinutes(5)).build();
+    Replica b = r.beginRebuild("r2", SIZE);
+    store.failNext(Call.RENAME, 1, Fault.TIMEOUT_BEFORE_APPLY);
+    Lvol foreign = store.putLvol("r2", SIZE); // behind the registry's back
+    long t0 = System.nanoTime();
+    ReplicaStoreException e = assertThrows(ReplicaStoreException.class, () -> r.finishRebuild("r2"));
+    assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(30),
+        "failed at once, not at the operation deadline: " + e);
+    assertTrue(e.getMessage().contains("taken by another lvol"), e.getMessage());
+    assertEquals(b, r.get("r2").orElseThrow(), "nothing changed");
+    assertEquals(foreign.uuid(), lvols().get("r2").uuid());
+    assertEquals(b.lvolUuid(), lvols().get("r2-rebuilding").uuid());
+  }
+
   @Test
   void snapshotOperationsOnOneNameAreSerialisedWithVerify() throws Exception {
     // A snapshot call held in the store: a round listing meanwhile must not judge the replica.

@@ -246,7 +246,9 @@ class StepTraceTest {
   @Test
   void deleteProbeSeesAPendingCreate() throws Exception {
     ReplicaRegistry registry = registry();
-    store.setLateLanding(4);
+    // lands at the 5th call from now: the delete's look-ups of r1 and r1-rebuilding (the chains
+    // of an absent name), DeleteRlvol, DeleteLvol, then the probe sees it
+    store.setLateLanding(5);
     store.failNext(Call.CREATE, 1, Fault.TIMEOUT_LATE);
     assertThrows(Exception.class, () -> store.createLvol("r1", 1)); // an earlier registry's call
     registry.delete("r1");

@@ -157,6 +157,18 @@ class UnexpectedFailureTest {
       injector.hit("findLvol(" + name + ")");
       return inner.findLvol(name);
     }
+
+    @Override
+    public Lvol snapshotLvol(String name, String snapshotName) throws StoreException {
+      injector.hit("snapshotLvol(" + name + ")");
+      return inner.snapshotLvol(name, snapshotName);
+    }
+
+    @Override
+    public Lvol renameLvol(String name, String newName) throws StoreException {
+      injector.hit("renameLvol(" + name + ")");
+      return inner.renameLvol(name, newName);
+    }
   }
 
   /** One run's world. */
@@ -308,6 +320,44 @@ class UnexpectedFailureTest {
       w.gated.awaitArrival(Call.CREATE);
       w.releaseLater(Call.CREATE, 30);
     }, w -> w.registry.verify()));
+    // the operations of spec/ReplicaChains.tla
+    s.add(new Scenario("snapshot", w -> w.registry.create(N, 1), w -> w.registry.snapshot(N, "s1")));
+    s.add(new Scenario("snapshot of a name in its chain (refused)", w -> {
+      w.registry.create(N, 1);
+      w.registry.snapshot(N, "s1");
+    }, w -> w.registry.snapshot(N, "s1")));
+    s.add(new Scenario("snapshot of a lost head", w -> {
+      w.registry.create(N, 1);
+      w.store.loseLvol(N);
+    }, w -> w.registry.snapshot(N, "s1")));
+    s.add(new Scenario("snapshot settled after a timeout", w -> {
+      w.registry.create(N, 1);
+      w.store.failNext(Call.SNAPSHOT, 1, Fault.TIMEOUT_AFTER_APPLY);
+    }, w -> w.registry.snapshot(N, "s1")));
+    s.add(new Scenario("deleteSnapshot", w -> {
+      w.registry.create(N, 1);
+      w.registry.snapshot(N, "s1");
+    }, w -> w.registry.deleteSnapshot(N, "s1")));
+    s.add(new Scenario("deleteSnapshot of a name not in the chain (refused)", w -> w.registry.create(N, 1),
+        w -> w.registry.deleteSnapshot(N, "s1")));
+    s.add(new Scenario("start", w -> {
+      w.store.putLvol(N, 1);
+      w.registry.verify(); // adopted, STOPPED
+    }, w -> w.registry.start(N)));
+    s.add(new Scenario("start of a running replica", w -> w.registry.create(N, 1), w -> w.registry.start(N)));
+    s.add(new Scenario("start without a head", w -> {
+      w.store.putLvol(N, 1);
+      w.registry.verify();
+      w.store.loseLvol(N);
+    }, w -> w.registry.start(N)));
+    s.add(new Scenario("finishRebuild", w -> w.registry.beginRebuild(N, 1), w -> w.registry.finishRebuild(N)));
+    s.add(new Scenario("finishRebuild settled after a timeout", w -> {
+      w.registry.beginRebuild(N, 1);
+      w.store.failNext(Call.RENAME, 1, Fault.TIMEOUT_AFTER_APPLY);
+    }, w -> w.registry.finishRebuild(N)));
+    s.add(new Scenario("abortRebuild", w -> w.registry.beginRebuild(N, 1), w -> w.registry.abortRebuild(N)));
+    s.add(new Scenario("abortRebuild of a running replica (refused)", w -> w.registry.create(N, 1),
+        w -> w.registry.abortRebuild(N)));
     s.add(new Scenario("recover", w -> {
       w.registry.create(N, 1);
       Lvol lvol = w.store.findLvol(N).orElseThrow();
@@ -332,7 +382,8 @@ class UnexpectedFailureTest {
   @Test
   void throwingStoreNeverLeavesANameStuck() throws Exception {
     Set<String> faulted = runAll(false);
-    for (String call : List.of("createLvol(", "deleteLvol(", "listLvols(", "findLvol(")) {
+    for (String call : List.of("createLvol(", "deleteLvol(", "listLvols(", "findLvol(", "snapshotLvol(",
+        "renameLvol(")) {
       assertTrue(faulted.stream().anyMatch(e -> e.startsWith(call)), "no throw from " + call + ": " + faulted);
     }
   }

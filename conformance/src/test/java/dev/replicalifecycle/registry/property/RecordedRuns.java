@@ -42,8 +42,8 @@ public final class RecordedRuns {
   public record Run(String ops, String failure) {}
 
   /**
-   * Random op sequence {@code seed} of {@code length} ops, without PutOrphan and snapshot
-   * operations (opaque to callers).
+   * Random op sequence {@code seed} of {@code length} ops, without PutOrphan and the chain
+   * operations (snapshots, start, rebuild; opaque to callers).
    */
   public static List<?> sequence(long seed, int length) {
     return withoutOrphans(OpCodec.decode(new OpCodec.RandomChoices(seed, length)));
@@ -103,9 +103,11 @@ public final class RecordedRuns {
   private static List<Op> withoutOrphans(List<Op> ops) {
     List<Op> out = new ArrayList<>();
     for (Op op : ops) {
-      // PutOrphan is no spec step; snapshot operations are spec/ReplicaChains.tla's, not
-      // ReplicaLifecycle's, and report no steps
-      if (op instanceof Op.PutOrphan || op instanceof Op.Snapshot || op instanceof Op.DeleteSnapshot) {
+      // PutOrphan is no spec step; the chain operations are spec/ReplicaChains.tla's, not
+      // ReplicaLifecycle's (whose trace spec has no step of theirs)
+      if (op instanceof Op.PutOrphan || op instanceof Op.Snapshot || op instanceof Op.DeleteSnapshot
+          || op instanceof Op.Start || op instanceof Op.BeginRebuild || op instanceof Op.FinishRebuild
+          || op instanceof Op.AbortRebuild) {
         continue;
       }
       if (op instanceof Op.Concurrent c) {

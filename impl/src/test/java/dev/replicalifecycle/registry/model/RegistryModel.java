@@ -103,6 +103,19 @@ public final class RegistryModel {
    * fail, nothing left.
    */
   public Replica create(String name, long sizeBytes) {
+    return make(name, sizeBytes, false);
+  }
+
+  /**
+   * V4's beginRebuild: a create (the same look-ups) of the lvol {@code <name>-rebuilding},
+   * ending REBUILDING; its rollback and probes are of that lvol.
+   */
+  public Replica beginRebuild(String name, long sizeBytes) {
+    return make(name, sizeBytes, true);
+  }
+
+  private Replica make(String name, long sizeBytes, boolean rebuild) {
+    String lvolName = rebuild ? name + LvolKind.REBUILDING_SUFFIX : name;
     ReplicaNames.validate(name);
     if (sizeBytes <= 0) {
       throw new IllegalArgumentException("sizeBytes must be positive: " + sizeBytes);
@@ -124,7 +137,7 @@ public final class RegistryModel {
     }
     Lvol lvol;
     try {
-      lvol = store.createLvol(name, sizeBytes);
+      lvol = store.createLvol(lvolName, sizeBytes);
     } catch (LvolAlreadyExistsException e) {
       throw new ReplicaAlreadyExistsException(
           name, "an lvol named " + name + " exists or is being created in the store");
@@ -134,11 +147,11 @@ public final class RegistryModel {
       }
       for (int i = 0; i < MAX_TRIES; i++) {
         try {
-          store.deleteLvol(name);
+          store.deleteLvol(lvolName);
           throw new ReplicaStoreException(name, "create of " + name + " failed; rolled back", e);
         } catch (LvolNotFoundException gone) {
           try {
-            store.createLvol(name, sizeBytes); // the probe
+            store.createLvol(lvolName, sizeBytes); // the probe
           } catch (StoreException probe) {
             // EEXIST: pending or landed; otherwise not settled either: try again
           }
@@ -151,7 +164,8 @@ public final class RegistryModel {
       lvstores.remove(name);
       throw new ReplicaOutcomeUnknownException(name, "create of " + name + " gave up", e);
     }
-    Replica running = new Replica(name, ReplicaState.RUNNING, lvol.uuid(), sizeBytes, null);
+    Replica running = new Replica(name, rebuild ? ReplicaState.REBUILDING : ReplicaState.RUNNING, lvol.uuid(),
+        sizeBytes, null);
     entries.put(name, running);
     lvstores.put(name, lvol.lvstore());
     lostFrom.remove(name);
@@ -173,10 +187,13 @@ public final class RegistryModel {
     List<String> known = prior == null ? List.of() : prior.snapshots();
     List<String> chain = known;
     StoreException failure = null;
-    boolean chainSettled = !(prior == null || prior.state() == ReplicaState.ERROR);
+    ReplicaState was = prior == null ? null : prior.state();
+    boolean readHead = was == null || was == ReplicaState.ERROR || was == ReplicaState.STOPPED;
+    boolean readRebuilding = was != ReplicaState.REBUILDING;
+    boolean chainSettled = !(readHead || readRebuilding); // the chains V4 reads from the store
     for (int i = 0; i < MAX_TRIES && !chainSettled && failure == null; i++) {
       try {
-        chain = new ArrayList<>(chainInStore(name));
+        chain = new ArrayList<>(chainInStore(name, readHead, readRebuilding));
         for (String s : known) {
           if (!chain.contains(s)) {
             chain.add(s);
@@ -256,15 +273,18 @@ public final class RegistryModel {
     lostFrom.remove(name);
   }
 
-  /** V4's look-ups of an unknown name's chain before its delete (same calls as the registry). */
-  private List<String> chainInStore(String name) throws StoreException {
-    List<String> chain = new ArrayList<>();
-    String prefix = name + LvolKind.SNAPSHOT_INFIX;
-    Optional<Lvol> at = store.findLvol(name);
-    while (at.isPresent() && at.get().parent() != null && at.get().parent().startsWith(prefix)
-        && LvolKind.of(at.get().parent()) == LvolKind.SNAPSHOT && chain.size() < 10_000) {
-      chain.add(0, at.get().parent().substring(prefix.length()));
-      at = store.findLvol(at.get().parent());
+  /**
+   * V4's look-ups of a name's chains (its head's, then its rebuilding lvol's, as asked) before
+   * its delete (same calls as the registry).
+   */
+  private List<String> chainInStore(String name, boolean head, boolean rebuilding) throws StoreException {
+    List<String> chain = head ? chainFrom(name, store.findLvol(name)) : new ArrayList<>();
+    if (rebuilding) {
+      for (String s : chainFrom(name, store.findLvol(name + LvolKind.REBUILDING_SUFFIX))) {
+        if (!chain.contains(s)) {
+          chain.add(s);
+        }
+      }
     }
     return chain;
   }
@@ -524,6 +544,124 @@ public final class RegistryModel {
       return put(r, chain, r.errorReason());
     }
     throw new ReplicaOutcomeUnknownException(name, "deleteSnapshot gave up", last);
+  }
+
+  /**
+   * V4's start: a RUNNING replica is returned as it is; a STOPPED one looks its head up (the one
+   * it adopted, by UUID) and walks the head's parents for its chain, then runs; without that head
+   * nothing changes (start never makes an lvol). Unknown outcomes are tried again.
+   */
+  public Replica start(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    Replica r = entries.get(name);
+    if (r == null || (r.state() != ReplicaState.STOPPED && r.state() != ReplicaState.RUNNING)) {
+      throw new ReplicaStateException(name, "start: not allowed");
+    }
+    if (r.state() == ReplicaState.RUNNING) {
+      return r;
+    }
+    StoreException last = null;
+    for (int i = 0; i < MAX_TRIES; i++) {
+      try {
+        Optional<Lvol> head = store.findLvol(name);
+        if (head.isEmpty() || head.get().kind() != LvolKind.HEAD
+            || (r.lvolUuid() != null && !r.lvolUuid().equals(head.get().uuid()))) {
+          throw new ReplicaStateException(name, "start: no head");
+        }
+        List<String> chain = chainFrom(name, head);
+        Replica running = new Replica(name, ReplicaState.RUNNING, head.get().uuid(), r.sizeBytes(), null, chain);
+        entries.put(name, running);
+        lvstores.put(name, head.get().lvstore());
+        lostFrom.remove(name);
+        return running;
+      } catch (StoreException e) {
+        if (definite(e)) {
+          throw new ReplicaStoreException(name, "start: look-up failed", e);
+        }
+        last = e;
+      }
+    }
+    throw new ReplicaStoreException(name, "start: look-ups did not settle", last);
+  }
+
+  /** The chain below {@code at}, looked up parent by parent (the registry's calls). */
+  private List<String> chainFrom(String name, Optional<Lvol> at) throws StoreException {
+    List<String> chain = new ArrayList<>();
+    String prefix = name + LvolKind.SNAPSHOT_INFIX;
+    while (at.isPresent() && at.get().parent() != null && at.get().parent().startsWith(prefix)
+        && LvolKind.of(at.get().parent()) == LvolKind.SNAPSHOT && chain.size() < 10_000) {
+      chain.add(0, at.get().parent().substring(prefix.length()));
+      at = store.findLvol(at.get().parent());
+    }
+    return chain;
+  }
+
+  /**
+   * V4's finishRebuild: rename {@code <name>-rebuilding} to {@code <name>}; an unknown outcome
+   * is settled by the head's UUID (the rebuilding lvol's), else renamed again; after it a
+   * rejection says nothing. Gives up with the replica in error.
+   */
+  public Replica finishRebuild(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    Replica r = entries.get(name);
+    if (r == null || r.state() != ReplicaState.REBUILDING) {
+      throw new ReplicaStateException(name, "finishRebuild: not REBUILDING");
+    }
+    StoreException unknown = null;
+    for (int i = 0; i < MAX_TRIES; i++) {
+      StoreException last;
+      try {
+        Lvol head = store.renameLvol(name + LvolKind.REBUILDING_SUFFIX, name);
+        return finished(r, head);
+      } catch (StoreException e) {
+        last = e;
+        if (e.outcomeKnown() && unknown == null) {
+          throw new ReplicaStoreException(name, "finishRebuild: rename failed; nothing changed", e);
+        }
+        if (!e.outcomeKnown()) {
+          unknown = e;
+        }
+      }
+      boolean taken = false;
+      try {
+        Optional<Lvol> head = store.findLvol(name);
+        if (head.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(head.get().uuid()))) {
+          return finished(r, head.get());
+        }
+        if (head.isPresent() && last instanceof LvolAlreadyExistsException) {
+          Optional<Lvol> ours = store.findLvol(name + LvolKind.REBUILDING_SUFFIX);
+          taken = ours.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(ours.get().uuid()));
+        }
+      } catch (StoreException e) {
+        // not settled
+      }
+      if (taken) {
+        throw new ReplicaStoreException(name, "finishRebuild: the head's name is taken; nothing changed", last);
+      }
+    }
+    put(r, r.snapshots(), "finishRebuild outcome unknown");
+    throw new ReplicaOutcomeUnknownException(name, "finishRebuild gave up", unknown);
+  }
+
+  private Replica finished(Replica r, Lvol head) {
+    Replica running = new Replica(r.name(), ReplicaState.RUNNING, head.uuid(), r.sizeBytes(), null, r.snapshots());
+    entries.put(r.name(), running);
+    lvstores.put(r.name(), head.lvstore());
+    lostFrom.remove(r.name());
+    return running;
+  }
+
+  /** V4's abortRebuild: the delete of a REBUILDING replica; any other is refused. */
+  public void abortRebuild(String name) {
+    ReplicaNames.validate(name);
+    ensureOpen();
+    Replica r = entries.get(name);
+    if (r == null || r.state() != ReplicaState.REBUILDING) {
+      throw new ReplicaStateException(name, "abortRebuild: not REBUILDING");
+    }
+    delete(name);
   }
 
   /** A server restart: the map is lost (a new registry over the same store), lvols stay. */

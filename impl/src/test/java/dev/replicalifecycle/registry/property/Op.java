@@ -67,6 +67,38 @@ sealed interface Op {
     }
   }
 
+  /** {@code registry.start(name)}. */
+  record Start(String name) implements Op {
+    @Override
+    public String render() {
+      return "start " + name;
+    }
+  }
+
+  /** {@code registry.beginRebuild(name, size)}. */
+  record BeginRebuild(String name, long size) implements Op {
+    @Override
+    public String render() {
+      return "beginRebuild " + name + " (" + size + " B)";
+    }
+  }
+
+  /** {@code registry.finishRebuild(name)}. */
+  record FinishRebuild(String name) implements Op {
+    @Override
+    public String render() {
+      return "finishRebuild " + name;
+    }
+  }
+
+  /** {@code registry.abortRebuild(name)}. */
+  record AbortRebuild(String name) implements Op {
+    @Override
+    public String render() {
+      return "abortRebuild " + name;
+    }
+  }
+
   /** {@code registry.verify()}: one round. */
   record Verify() implements Op {
     @Override

@@ -1,6 +1,10 @@
 package dev.replicalifecycle.registry.property;
 
+import dev.replicalifecycle.registry.property.Op.AbortRebuild;
+import dev.replicalifecycle.registry.property.Op.BeginRebuild;
 import dev.replicalifecycle.registry.property.Op.Concurrent;
+import dev.replicalifecycle.registry.property.Op.FinishRebuild;
+import dev.replicalifecycle.registry.property.Op.Start;
 import dev.replicalifecycle.registry.property.Op.Create;
 import dev.replicalifecycle.registry.property.Op.Delete;
 import dev.replicalifecycle.registry.property.Op.DeleteSnapshot;
@@ -39,15 +43,19 @@ final class OpCodec {
   static final List<String> SNAPS = List.of("s1", "s2");
 
   /**
-   * Kinds allowed inside a thread of a concurrent op: 0..13, and there 14 is a snapshot and 15 a
-   * snapshot delete.
+   * Kinds allowed inside a thread of a concurrent op: 0..13, and there 14 is a snapshot, 15 a
+   * snapshot delete, 16 a start, 17 a rebuild's begin, 18 its finish, 19 its abort.
    */
-  private static final int INNER_KINDS = 16;
+  private static final int INNER_KINDS = 20;
   /**
    * All kinds: 0..13 as inside a thread, fault injection (14, 15), restart (16), restart during
-   * ops (17), concurrent (18..20), snapshot (21), snapshot delete (22).
+   * ops (17), concurrent (18..20), snapshot (21), snapshot delete (22), start (23), a rebuild's
+   * begin (24), finish (25) and abort (26).
    */
-  private static final int ALL_KINDS = 23;
+  private static final int ALL_KINDS = 27;
+  /** The first kind of the chain operations after the snapshot ones (start), inside a thread and outside. */
+  private static final int INNER_START = 16;
+  private static final int OUTER_START = 23;
 
   private OpCodec() {}
 
@@ -145,6 +153,15 @@ final class OpCodec {
     if (inner && kind == 15 || !inner && kind == 22) {
       return new DeleteSnapshot(name(in), SNAPS.get(in.pick(SNAPS.size())));
     }
+    int chainOp = kind - (inner ? INNER_START : OUTER_START);
+    if (chainOp >= 0 && chainOp < 4) {
+      return switch (chainOp) {
+        case 0 -> new Start(name(in));
+        case 1 -> new BeginRebuild(name(in), size(in));
+        case 2 -> new FinishRebuild(name(in));
+        default -> new AbortRebuild(name(in));
+      };
+    }
     return switch (kind) {
       case 0, 1, 2 -> new Create(name(in), size(in));
       case 3, 4 -> new Delete(name(in));
@@ -203,6 +220,19 @@ final class OpCodec {
       out.write(inner ? 15 : 22);
       out.write(nameIndex(ds.name()));
       out.write(SNAPS.indexOf(ds.snapshot()));
+    } else if (op instanceof Start s) {
+      out.write((inner ? INNER_START : OUTER_START));
+      out.write(nameIndex(s.name()));
+    } else if (op instanceof BeginRebuild b) {
+      out.write((inner ? INNER_START : OUTER_START) + 1);
+      out.write(nameIndex(b.name()));
+      out.write(sizeIndex(b.size()));
+    } else if (op instanceof FinishRebuild f) {
+      out.write((inner ? INNER_START : OUTER_START) + 2);
+      out.write(nameIndex(f.name()));
+    } else if (op instanceof AbortRebuild a) {
+      out.write((inner ? INNER_START : OUTER_START) + 3);
+      out.write(nameIndex(a.name()));
     } else if (op instanceof Create c) {
       out.write(0);
       out.write(nameIndex(c.name()));

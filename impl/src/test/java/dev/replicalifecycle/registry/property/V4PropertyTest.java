@@ -175,6 +175,26 @@ class V4PropertyTest {
     assertEquals("AckedSnapshotKept", f.property());
   }
 
+  /**
+   * A planted start bug: a registry whose start makes the head it does not find (upstream's
+   * prepareHead); the harness names StartNoTwin. And the rebuild operations run through the same
+   * harness: a rebuild begun, snapshotted, finished, then an adopted replica started.
+   */
+  @Test
+  void aStartThatMakesAHeadIsCaught() {
+    Harness buggy = new Harness(new Target("V4-start-creates", StartCreates::new, true, false),
+        java.util.Set.of("StartNoTwin"));
+    Failure f = buggy.run(ops(new Create("r0", MIB), new Restart(), new Verify(), new LoseLvol("r0"),
+        new Op.Start("r0")));
+    assertNotNull(f, "a start that made a head was not noticed");
+    assertEquals("StartNoTwin", f.property());
+    assertNull(harness.run(ops(new Create("r0", MIB), new Restart(), new Verify(), new LoseLvol("r0"),
+        new Op.Start("r0"))));
+    assertNull(harness.run(ops(new Op.BeginRebuild("r1", MIB), new Snapshot("r1", "s1"), new Verify(),
+        new Op.FinishRebuild("r1"), new Op.BeginRebuild("r2", MIB), new Op.AbortRebuild("r2"), new Restart(),
+        new Verify(), new Op.Start("r1"), new Get("r1"))));
+  }
+
   @Test
   void codecRoundTrips() {
     for (int i = 0; i < 200; i++) {
@@ -332,6 +352,44 @@ class V4PropertyTest {
               r.close();
             }
           };
+    }
+
+    @Override
+    public ReplicaRegistry registry() {
+      return registry;
+    }
+
+    @Override
+    public int liveObjects(String name) {
+      return registry.get(name).isPresent() ? 1 : 0;
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /** V4 with a planted bug: {@code start} first makes the head if it is missing. */
+  static final class StartCreates implements Subject {
+    private final Subject.V4Subject inner;
+    private final ReplicaRegistry registry;
+
+    StartCreates(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
+      inner = new Subject.V4Subject(store, l);
+      ReplicaRegistry r = inner.registry();
+      registry = (ReplicaRegistry) java.lang.reflect.Proxy.newProxyInstance(
+          ReplicaRegistry.class.getClassLoader(), new Class<?>[] {ReplicaRegistry.class},
+          (proxy, method, args) -> {
+            if (method.getName().equals("start") && store.findLvol((String) args[0]).isEmpty()) {
+              store.createLvol((String) args[0], r.get((String) args[0]).map(Replica::sizeBytes).orElse(MIB));
+            }
+            try {
+              return method.invoke(r, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
     }
 
     @Override
