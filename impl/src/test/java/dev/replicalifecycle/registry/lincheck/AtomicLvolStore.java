@@ -8,6 +8,7 @@ import dev.replicalifecycle.store.LvolKind;
 import dev.replicalifecycle.store.LvolListing;
 import dev.replicalifecycle.store.LvolNotFoundException;
 import dev.replicalifecycle.store.LvolStore;
+import dev.replicalifecycle.store.StoreRejectedException;
 import dev.replicalifecycle.store.StoreTimeoutException;
 import java.util.List;
 import java.util.Optional;
@@ -93,6 +94,28 @@ final class AtomicLvolStore implements LvolStore {
     lvols.put(snapshotName, snap);
     lvols.put(name, origin.withParent(snapshotName));
     return snap;
+  }
+
+  /** bdev_lvol_rename, as {@link InMemoryLvolStore#renameLvol} answers it (no faults). */
+  @Override
+  public synchronized Lvol renameLvol(String name, String newName)
+      throws LvolNotFoundException, LvolAlreadyExistsException, StoreRejectedException {
+    tick();
+    Lvol origin = lvols.get(name);
+    if (origin == null) {
+      throw new LvolNotFoundException("No such device: " + name);
+    }
+    if (lvols.containsKey(newName) || newName.equals(pending)) {
+      throw new LvolAlreadyExistsException("File exists: " + newName);
+    }
+    if (origin.kind() == LvolKind.SNAPSHOT) {
+      throw new StoreRejectedException(-32602, "Operation not permitted");
+    }
+    Lvol renamed = new Lvol(newName, origin.uuid(), origin.sizeBytes(), LvolKind.of(newName), origin.lvstore(),
+        origin.parent());
+    lvols.remove(name);
+    lvols.put(newName, renamed);
+    return renamed;
   }
 
   @Override

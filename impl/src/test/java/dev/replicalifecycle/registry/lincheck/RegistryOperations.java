@@ -295,4 +295,50 @@ final class RegistryOperations {
       doVerify();
     }
   }
+
+  /**
+   * A rebuild of replica {@code B} (begin, finish, abort), a snapshot taken on it while it is
+   * rebuilt (on its rebuilding lvol), its chain, and verify rounds. Claimed: linearizable against
+   * the model: a round never judges or adopts the rebuilding replica or its lvol, the snapshot
+   * stays in the chain through the finish (the rebuilding lvol renamed to the head), and an abort
+   * leaves nothing.
+   */
+  public abstract static class Rebuilds extends Base {
+    Rebuilds(Variant variant, boolean listened) {
+      super(variant, listened);
+    }
+
+    @Operation
+    public String beginRebuild() {
+      return Outcomes.create(() -> registry.beginRebuild(B, SIZE));
+    }
+
+    @Operation
+    public String finishRebuild() {
+      return Outcomes.snapshotOp(() -> registry.finishRebuild(B));
+    }
+
+    @Operation
+    public String abortRebuild() {
+      return Outcomes.snapshotOp(() -> {
+        registry.abortRebuild(B);
+        return null;
+      });
+    }
+
+    @Operation
+    public String snapshotB() {
+      return Outcomes.snapshotOp(() -> registry.snapshot(B, "s1"));
+    }
+
+    @Operation
+    public String chainB() {
+      return Outcomes.chain(registry.get(B));
+    }
+
+    @Operation(nonParallelGroup = "verify")
+    public void verify() {
+      doVerify();
+    }
+  }
 }

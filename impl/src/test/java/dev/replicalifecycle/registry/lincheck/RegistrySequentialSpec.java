@@ -75,4 +75,27 @@ public class RegistrySequentialSpec {
   public String chain() {
     return Outcomes.chain(model.get(A));
   }
+
+  public String beginRebuild() {
+    return Outcomes.create(() -> model.beginRebuild(B, SIZE));
+  }
+
+  public String finishRebuild() {
+    return Outcomes.snapshotOp(() -> model.finishRebuild(B));
+  }
+
+  public String abortRebuild() {
+    return Outcomes.snapshotOp(() -> {
+      model.abortRebuild(B);
+      return null;
+    });
+  }
+
+  public String snapshotB() {
+    return Outcomes.snapshotOp(() -> model.snapshot(B, "s1"));
+  }
+
+  public String chainB() {
+    return Outcomes.chain(model.get(B));
+  }
 }

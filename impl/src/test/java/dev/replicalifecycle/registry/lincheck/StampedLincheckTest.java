@@ -113,6 +113,36 @@ public class StampedLincheckTest {
         ChainsV4.class);
   }
 
+  public static class RebuildsV4 extends RegistryOperations.Rebuilds {
+    public RebuildsV4() {
+      super(Variant.V4, false);
+    }
+  }
+
+  // A rebuild begun; a snapshot of it and its finish in parallel with a round and a look.
+  private static final ExecutionScenario REBUILD_UNDER_VERIFY =
+      scenario(
+          RebuildsV4.class,
+          List.of("beginRebuild"),
+          List.of(List.of("snapshotB", "finishRebuild"), List.of("verify", "chainB")),
+          List.of("chainB"));
+
+  @Test
+  void rebuildsStress() {
+    timed("V4 rebuilds, stress",
+        LincheckSupport.stress().addCustomScenario(REBUILD_UNDER_VERIFY), RebuildsV4.class);
+  }
+
+  @Test
+  void rebuildsModelChecking() {
+    // a quarter of the generated scenarios of the create/delete checks (CI's time budget)
+    timed("V4 rebuilds, model checking",
+        LincheckSupport.modelChecking()
+            .iterations(Math.max(1, LincheckSupport.iterations() / 4))
+            .addCustomScenario(REBUILD_UNDER_VERIFY),
+        RebuildsV4.class);
+  }
+
   // The races of V0 and V1, as custom scenarios: V4 must pass them.
   private static final List<ExecutionScenario> CREATE_RACES =
       List.of(
