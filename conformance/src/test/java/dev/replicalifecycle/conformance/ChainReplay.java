@@ -380,10 +380,10 @@ final class ChainReplay implements AutoCloseable {
     Map<?, ?> sc = (Map<?, ?>) st.get("sc");
     Map<?, ?> map = (Map<?, ?>) st.get("map");
     Map<?, ?> head = (Map<?, ?>) st.get("head");
-    Set<?> lost = set(st.get("lost"));
+    Set<?> lost = Properties.set(st.get("lost"));
     for (Map.Entry<?, ?> e : acked.entrySet()) {
       Object n = e.getKey();
-      for (Object s : set(e.getValue())) {
+      for (Object s : Properties.set(e.getValue())) {
         boolean inStore = ((List<?>) sc.get(n)).contains(s);
         boolean inChain = !(map.get(n) instanceof Map<?, ?> entry) || entry.get("st").equals("deleting")
             || ((List<?>) entry.get("chain")).contains(s);
@@ -392,7 +392,7 @@ final class ChainReplay implements AutoCloseable {
         }
       }
     }
-    if (!set(st.get("harmed")).isEmpty()) {
+    if (!Properties.set(st.get("harmed")).isEmpty()) {
       out.add("NoErrorFromChainOps");
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -401,20 +401,10 @@ final class ChainReplay implements AutoCloseable {
         out.add("OnlyHeadsAdopted");
       }
     }
-    if (!set(st.get("twins")).isEmpty()) {
+    if (!Properties.set(st.get("twins")).isEmpty()) {
       out.add("StartNoTwin");
     }
     return out;
-  }
-
-  private static Set<?> set(Object o) {
-    if (o instanceof Set<?> s) {
-      return s;
-    }
-    if (o instanceof List<?> l && l.isEmpty()) {
-      return Set.of();
-    }
-    throw new IllegalArgumentException("not a set: " + o);
   }
 
   /**

@@ -355,7 +355,7 @@ final class Properties {
   }
 
   /** ITF sets decode to Set; a function with an empty domain decodes to an empty List. */
-  private static Set<?> set(Object o) {
+  static Set<?> set(Object o) {
     if (o instanceof Set<?> s) {
       return s;
     }

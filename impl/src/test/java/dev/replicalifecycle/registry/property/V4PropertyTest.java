@@ -168,7 +168,7 @@ class V4PropertyTest {
    */
   @Test
   void aSnapshotDroppedFromTheChainIsCaught() {
-    Harness buggy = new Harness(new Target("V4-forgets-snapshots", ForgetfulSnapshot::new, true, false),
+    Harness buggy = new Harness(new Target("V4-forgets-snapshots", V4PropertyTest::forgetfulSnapshot, true, false),
         java.util.Set.of("AckedSnapshotKept"));
     Failure f = buggy.run(ops(new Create("r0", MIB), new Snapshot("r0", "s1"), new Get("r0")));
     assertNotNull(f, "a snapshot missing from the chain was not noticed");
@@ -182,7 +182,7 @@ class V4PropertyTest {
    */
   @Test
   void aStartThatMakesAHeadIsCaught() {
-    Harness buggy = new Harness(new Target("V4-start-creates", StartCreates::new, true, false),
+    Harness buggy = new Harness(new Target("V4-start-creates", V4PropertyTest::startCreates, true, false),
         java.util.Set.of("StartNoTwin"));
     Failure f = buggy.run(ops(new Create("r0", MIB), new Restart(), new Verify(), new LoseLvol("r0"),
         new Op.Start("r0")));
@@ -370,19 +370,26 @@ class V4PropertyTest {
     }
   }
 
-  /** V4 with a planted bug: {@code start} first makes the head if it is missing. */
-  static final class StartCreates implements Subject {
+  /** How a planted bug answers a registry call, or null to let the library answer it. */
+  @FunctionalInterface
+  interface Plant {
+    Object answer(ReplicaRegistry library, LvolStore store, String method, Object[] args) throws Exception;
+  }
+
+  /** V4 with a planted bug: each call goes to {@code plant} first, then (if it gives null) to the library. */
+  static final class Planted implements Subject {
     private final Subject.V4Subject inner;
     private final ReplicaRegistry registry;
 
-    StartCreates(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
+    Planted(LvolStore store, dev.replicalifecycle.registry.StepListener l, Plant plant) {
       inner = new Subject.V4Subject(store, l);
       ReplicaRegistry r = inner.registry();
       registry = (ReplicaRegistry) java.lang.reflect.Proxy.newProxyInstance(
           ReplicaRegistry.class.getClassLoader(), new Class<?>[] {ReplicaRegistry.class},
           (proxy, method, args) -> {
-            if (method.getName().equals("start") && store.findLvol((String) args[0]).isEmpty()) {
-              store.createLvol((String) args[0], r.get((String) args[0]).map(Replica::sizeBytes).orElse(MIB));
+            Object planted = plant.answer(r, store, method.getName(), args);
+            if (planted != null) {
+              return planted;
             }
             try {
               return method.invoke(r, args);
@@ -408,46 +415,25 @@ class V4PropertyTest {
     }
   }
 
-  /**
-   * V4 with a planted bug: {@code snapshot} makes the snapshot lvol but leaves the chain as it was
-   * (all other calls forwarded).
-   */
-  static final class ForgetfulSnapshot implements Subject {
-    private final Subject.V4Subject inner;
-    private final ReplicaRegistry registry;
+  /** V4 with a planted bug: {@code snapshot} makes the snapshot lvol but leaves the chain as it was. */
+  static Subject forgetfulSnapshot(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
+    return new Planted(store, l, (r, s, method, args) -> {
+      if (!method.equals("snapshot")) {
+        return null;
+      }
+      String name = (String) args[0];
+      s.snapshotLvol(name, dev.replicalifecycle.registry.ReplicaNames.snapshotLvol(name, (String) args[1]));
+      return r.get(name).orElseThrow();
+    });
+  }
 
-    ForgetfulSnapshot(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
-      inner = new Subject.V4Subject(store, l);
-      ReplicaRegistry r = inner.registry();
-      registry = (ReplicaRegistry) java.lang.reflect.Proxy.newProxyInstance(
-          ReplicaRegistry.class.getClassLoader(), new Class<?>[] {ReplicaRegistry.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("snapshot")) {
-              String name = (String) args[0];
-              store.snapshotLvol(name, dev.replicalifecycle.registry.ReplicaNames.snapshotLvol(name, (String) args[1]));
-              return r.get(name).orElseThrow();
-            }
-            try {
-              return method.invoke(r, args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
-    }
-
-    @Override
-    public ReplicaRegistry registry() {
-      return registry;
-    }
-
-    @Override
-    public int liveObjects(String name) {
-      return registry.get(name).isPresent() ? 1 : 0;
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
+  /** V4 with a planted bug: {@code start} first makes the head if it is missing. */
+  static Subject startCreates(LvolStore store, dev.replicalifecycle.registry.StepListener l) {
+    return new Planted(store, l, (r, s, method, args) -> {
+      if (method.equals("start") && s.findLvol((String) args[0]).isEmpty()) {
+        s.createLvol((String) args[0], r.get((String) args[0]).map(Replica::sizeBytes).orElse(MIB));
+      }
+      return null;
+    });
   }
 }
