@@ -795,8 +795,8 @@ final class StampedRegistry implements ReplicaRegistry {
     Replica r = mine.replica();
     try {
       if (r.snapshots().contains(snapshotName)) {
+        release(name, done, null, null); // inside the step: a refusal never shows the name busy
         after(SpecAction.SnapMark, name, REFUSED);
-        release(name, done, null, null);
         throw new ReplicaStateException(
             name, "snapshot: replica " + name + " already has a snapshot " + snapshotName
                 + "; nothing changed");
@@ -887,8 +887,8 @@ final class StampedRegistry implements ReplicaRegistry {
     Replica r = mine.replica();
     try {
       if (!r.snapshots().contains(snapshotName)) {
+        release(name, done, null, null); // inside the step: a refusal never shows the name busy
         after(SpecAction.SnapDelMark, name, REFUSED);
-        release(name, done, null, null);
         throw new ReplicaStateException(
             name, "deleteSnapshot: replica " + name + " has no snapshot " + snapshotName
                 + " (its chain: " + r.snapshots() + "); nothing changed");
@@ -945,8 +945,10 @@ final class StampedRegistry implements ReplicaRegistry {
     Replica r = mine.replica();
     try {
       if (r.state() == ReplicaState.RUNNING) {
-        after(SpecAction.StartMark, name, "running"); // nothing to do: not a spec step
-        return release(name, done, null, null);
+        // nothing to do (not a spec step): freed inside the step, so never seen busy
+        Replica out = release(name, done, null, null);
+        after(SpecAction.StartMark, name, "running");
+        return out;
       }
       after(SpecAction.StartMark, name, "ok");
       int attempt = 0;
