@@ -54,7 +54,7 @@ EvName(e) == IF e.name = "" THEN None ELSE e.name
 OutcomeMatches(s, j, n) ==
     \/ s = j
     \/ s = "skip" /\ j \in {"changed", "inflight"}
-    \/ s = "keep" /\ j = "changed" /\ n /= None /\ map[n] = None
+    \/ s = "keep" /\ j = "changed" /\ n /= None /\ map[n] = None /\ n \in changed
 
 (* The step just taken is the event e. *)
 StepIs(e) ==

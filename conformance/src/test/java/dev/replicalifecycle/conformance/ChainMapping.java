@@ -87,7 +87,7 @@ enum ChainMapping {
     return switch (this) {
       case VerifyApply -> spec.equals(java) || (spec.equals("skip") && Set.of("changed", "inflight").contains(java));
       case RebuildAbortMark -> spec.equals("ok") && java.equals("found");
-      case RebuildAbortDelete -> spec.equals("ok") && Set.of("ok", "notfound").contains(java);
+      case RebuildAbortDelete -> spec.equals("ok") && java.equals("ok"); // its rebuilding lvol is there
       default -> spec.equals(java);
     };
   }

@@ -57,6 +57,8 @@ final class ChainReplay implements AutoCloseable {
   private int ops;
   /** The actor running each process's operation (client: the spec's name; "verify"). */
   private final Map<String, String> actor = new HashMap<>();
+  /** The process of each actor label. */
+  private final Map<String, String> procOf = new HashMap<>();
   /** The snapshot each client operation is about. */
   private final Map<String, String> snapOf = new HashMap<>();
   /** V0: the round's effect per spec name, once its round-level VerifyApply has run. */
@@ -147,14 +149,12 @@ final class ChainReplay implements AutoCloseable {
     if (p == null || !steps.contains(p.action())) {
       return skipOrDiverge(s, proc + " is " + (p == null ? "not parked (returned or waiting)" : "parked before " + p));
     }
-    boolean headBefore = s.name() != null && store.contains(java(s.name()));
     List<Step> taken = new ArrayList<>();
     while (p != null && steps.contains(p.action()) && (taken.isEmpty() || steps.size() > 1)) {
-      taken.add(sched.grant(label));
+      taken.add(grant(label));
       p = sched.alive(label) ? sched.settle(label) : null;
     }
     Step first = taken.get(0);
-    record(s, m, proc, first, taken, headBefore);
     if (mode == Mode.FAITHFUL && !m.outcomeMatches(s.outcome(), first.outcome())) {
       throw new Divergence(s + ": Java's " + first.action() + " answered " + first.outcome() + " (" + label() + ")");
     }
@@ -178,6 +178,7 @@ final class ChainReplay implements AutoCloseable {
     }
     String label = proc + "#" + (++ops);
     actor.put(proc, label);
+    procOf.put(label, proc);
     ReplicaRegistry reg = registry;
     if (m == ChainMapping.VerifyStart) {
       roundEffect = null;
@@ -201,22 +202,31 @@ final class ChainReplay implements AutoCloseable {
     }
   }
 
-  /** Keeps the spec's history variables from what Java did. */
-  private void record(SpecStep s, ChainMapping m, String proc, Step first, List<Step> taken, boolean headBefore) {
-    String n = s.name();
-    switch (m) {
+  /**
+   * Lets actor {@code label} take the step it is parked before and keeps the spec's history
+   * variables from what that Java step did (whoever asked for it: a spec step, or {@link
+   * #finish}).
+   */
+  private Step grant(String label) {
+    ReplayScheduler.Parked p = sched.settle(label);
+    String n = p == null || p.name() == null ? null : specNameOf(p.name());
+    boolean headBefore = n != null && store.contains(java(n));
+    Step st = sched.grant(label);
+    String proc = procOf.get(label);
+    String snap = snapOf.get(proc);
+    switch (st.action()) {
       case SnapPublish -> {
-        if (first.outcome().equals("ok")) {
-          acked.get(n).add(snapOf.get(proc));
+        if (st.outcome().equals("ok")) {
+          acked.get(n).add(snap);
         }
       }
       case SnapDelMark -> {
-        if (first.outcome().equals(snapOf.get(proc))) {
-          acked.get(n).remove(snapOf.get(proc));
+        if (st.outcome().equals(snap)) {
+          acked.get(n).remove(snap);
         }
       }
-      case RebuildAbortMark -> {
-        if (first.outcome().equals("found")) {
+      case DeleteMark -> { // an abortRebuild's mark
+        if (st.outcome().equals("found")) {
           acked.get(n).clear();
         }
       }
@@ -225,8 +235,24 @@ final class ChainReplay implements AutoCloseable {
           twins.add(n);
         }
       }
+      case VerifyApply -> {
+        if (n != null && st.outcome().equals("error")) {
+          harm(n);
+        }
+      }
       default -> {}
     }
+    return st;
+  }
+
+  /** The spec's name of a Java name. */
+  private String specNameOf(String javaName) {
+    for (Map.Entry<String, String> e : javaNames.entrySet()) {
+      if (e.getValue().equals(javaName)) {
+        return e.getKey();
+      }
+    }
+    throw new IllegalStateException("not a replayed name: " + javaName);
   }
 
   private String verifyApply(SpecStep s) {
@@ -275,10 +301,7 @@ final class ChainReplay implements AutoCloseable {
     if (p == null || p.action() != SpecAction.VerifyApply || !java(n).equals(p.name())) {
       return notVisited(s, "verify is parked before " + p);
     }
-    Step st = sched.grant(label);
-    if (st.outcome().equals("error")) {
-      harm(n);
-    }
+    Step st = grant(label);
     // A name freed during the round keeps a tombstone in Java ("changed"): the spec's "keep" of a
     // name with no entry.
     boolean tombstone = s.outcome().equals("keep") && st.outcome().equals("changed") && registry.get(java(n)).isEmpty();
@@ -329,7 +352,11 @@ final class ChainReplay implements AutoCloseable {
     switch (s.action()) {
       case "LoseHead" -> {
         boolean gone = store.loseLvol(java(s.name()));
-        lost.add(s.name());
+        if (gone) {
+          lost.add(s.name());
+        } else if (mode == Mode.FAITHFUL) {
+          throw new Divergence(s + ": Java has no head " + java(s.name()) + " to lose");
+        }
         return gone ? "lost" : "no head to lose";
       }
       case "Restart" -> {
@@ -419,7 +446,7 @@ final class ChainReplay implements AutoCloseable {
       for (String label : sched.live()) {
         ReplayScheduler.Parked p = sched.settle(label);
         if (p != null) {
-          sched.grant(label);
+          grant(label);
           moved = true;
         }
       }

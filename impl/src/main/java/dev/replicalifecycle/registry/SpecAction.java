@@ -80,11 +80,18 @@ public enum SpecAction {
   SnapMark,
   /** One {@code bdev_lvol_snapshot} try of the data lvol (head, or rebuilding lvol). */
   SnapCall,
-  /** The chain grows by the snapshot ({@code ok}) or stays ({@code failed}); the name is freed. */
+  /**
+   * The chain grows by the snapshot ({@code ok}), or stays ({@code failed}), or the replica is
+   * left in ERROR with the snapshot in its chain ({@code error}: gave up, outcome unknown); the
+   * name is freed.
+   */
   SnapPublish,
   /** Mark a replica busy for a snapshot delete; outcome: the snapshot's name. */
   SnapDelMark,
-  /** One {@code bdev_lvol_delete} try of the snapshot lvol ({@code notfound} counts as done). */
+  /**
+   * One {@code bdev_lvol_delete} try of the snapshot lvol ({@code notfound} counts as done;
+   * {@code clones}: it has two, SPDK refuses).
+   */
   SnapDelCall,
   /** The snapshot leaves the chain ({@code ok}) or stays ({@code failed}); the name is freed. */
   SnapDelPublish,
@@ -92,13 +99,18 @@ public enum SpecAction {
   StartMark,
   /**
    * Look the head and its chain up: the replica RUNNING with the store's chain ({@code
-   * running}), or unchanged ({@code nohead}: start never makes an lvol); the name is freed.
+   * running}), or unchanged ({@code nohead}: start never makes an lvol); the name is freed. A
+   * look-up that failed: {@code fail} or {@code timeout} (tried again); a start that gives up
+   * frees the name in one more StartLook step, {@code failed}.
    */
   StartLook,
   /** Mark a REBUILDING replica busy for the end of its rebuild. */
   RebuildFinishMark,
   /** One {@code bdev_lvol_rename} try of {@code <n>-rebuilding} to {@code <n>}. */
   RebuildRename,
-  /** The replica RUNNING on its new head ({@code running}), or unchanged; the name is freed. */
+  /**
+   * The replica RUNNING on its new head ({@code running}), unchanged ({@code failed}), or in
+   * ERROR ({@code error}: gave up, outcome unknown); the name is freed.
+   */
   RebuildFinishPublish
 }

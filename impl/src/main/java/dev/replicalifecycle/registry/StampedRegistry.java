@@ -567,7 +567,8 @@ final class StampedRegistry implements ReplicaRegistry {
       }
 
       // The snapshots of the replica's chain, newest first (each has no clone left once its
-      // children are gone). Not a spec step yet: the spec has no chains.
+      // children are gone). No step of their own: spec/ReplicaChains' RebuildAbortDelete takes
+      // them with the rebuilding lvol; spec/ReplicaLifecycle has no chains.
       for (int i = chain.size() - 1; i >= 0 && failure == null; i--) {
         String snapLvol = ReplicaNames.snapshotLvol(name, chain.get(i));
         attempt = 0;
@@ -989,9 +990,8 @@ final class StampedRegistry implements ReplicaRegistry {
         }
       }
     } finally {
-      if (!done.isDone()) {
-        release(name, done, null, null);
-      }
+      // a start that failed frees the name in a step of its own (StartLook "failed")
+      endFailed(SpecAction.StartLook, name, done);
     }
   }
 
@@ -1122,12 +1122,16 @@ final class StampedRegistry implements ReplicaRegistry {
           // not settled yet
         }
         if (ours.isPresent() && (r.lvolUuid() == null || r.lvolUuid().equals(ours.get().uuid()))) {
-          // Another lvol holds the head's name and ours is still under its own: no rename of it
-          // can succeed (trying again until the deadline would change nothing).
-          throw new ReplicaStoreException(
-              name, "finishRebuild of " + name + ": the name " + name + " is taken by another lvol ("
-                  + head.get().uuid() + ") and " + rebuilding + " is still there; nothing changed",
-              ren.failure());
+          // Another lvol holds the head's name and ours is still under its own: no try can succeed
+          // while it does, so trying until the deadline would change nothing. Yet the timed-out
+          // rename may still land if that lvol goes: the outcome is unknown, as at the deadline.
+          String reason = "finishRebuild outcome unknown (" + unknown.getMessage() + "): the name " + name
+              + " is taken by another lvol (" + head.get().uuid() + ") and " + rebuilding
+              + " is still there; the timed-out rename may land if that lvol goes; delete the replica to"
+              + " settle it";
+          publish(SpecAction.RebuildFinishPublish, name, done, r.withError(reason), null, "error");
+          throw new ReplicaOutcomeUnknownException(name, "finishRebuild of " + name + " gave up: " + reason,
+              unknown);
         }
         if (!pause(attempt++, deadline)) {
           if (closed) {
@@ -1518,14 +1522,18 @@ final class StampedRegistry implements ReplicaRegistry {
    */
   private <T> Res<T> call(SpecAction step, String name, StoreCall<T> body) {
     Object token = new Object();
+    boolean refused;
     synchronized (fence) {
-      if (closed) {
-        if (step != null) {
-          after(step, name, CLOSED);
-        }
-        throw new RegistryClosedException();
+      refused = closed;
+      if (!refused) {
+        calls.put(token, name);
       }
-      calls.put(token, name);
+    }
+    if (refused) {
+      if (step != null) {
+        after(step, name, CLOSED); // outside the fence's lock, as StepListener promises
+      }
+      throw new RegistryClosedException();
     }
     try {
       return new Res<>(body.run(), null);

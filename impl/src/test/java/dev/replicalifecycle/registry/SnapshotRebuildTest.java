@@ -264,8 +264,9 @@ class SnapshotRebuildTest {
   /**
    * Found by the property runs: after a rename that timed out without effect, another lvol took
    * the head's name; every later rename is refused ("exists") and the settle never finds our
-   * lvol under the head's name, so finishRebuild retried until its deadline. It now fails at
-   * once, nothing changed, when our lvol is still under its own name.
+   * lvol under the head's name, so finishRebuild retried until its deadline. It now gives up at
+   * once, as at the deadline (the timed-out rename might still land if that lvol went): the
+   * replica in ERROR, the outcome unknown; the lvols untouched.
    */
   @Test
   void aFinishWhoseHeadNameIsTakenFailsAtOnce() {
@@ -275,11 +276,13 @@ class SnapshotRebuildTest {
     store.failNext(Call.RENAME, 1, Fault.TIMEOUT_BEFORE_APPLY);
     Lvol foreign = store.putLvol("r2", SIZE); // behind the registry's back
     long t0 = System.nanoTime();
-    ReplicaStoreException e = assertThrows(ReplicaStoreException.class, () -> r.finishRebuild("r2"));
+    ReplicaOutcomeUnknownException e =
+        assertThrows(ReplicaOutcomeUnknownException.class, () -> r.finishRebuild("r2"));
     assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(30),
         "failed at once, not at the operation deadline: " + e);
     assertTrue(e.getMessage().contains("taken by another lvol"), e.getMessage());
-    assertEquals(b, r.get("r2").orElseThrow(), "nothing changed");
+    assertEquals(ReplicaState.ERROR, r.get("r2").orElseThrow().state());
+    assertEquals(b.lvolUuid(), r.get("r2").orElseThrow().lvolUuid());
     assertEquals(foreign.uuid(), lvols().get("r2").uuid());
     assertEquals(b.lvolUuid(), lvols().get("r2-rebuilding").uuid());
   }

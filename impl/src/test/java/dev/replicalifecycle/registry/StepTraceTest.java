@@ -567,4 +567,16 @@ class StepTraceTest {
     assertEquals(List.of("DeleteMark r1:refused", "DeleteMark r2:refused"), recorder.take());
     assertEquals(ReplicaState.RUNNING, registry.get("r1").orElseThrow().state());
   }
+
+  @Test
+  void startWhoseLookUpIsRejectedFreesTheNameInAStep() {
+    store.putLvol("r1", 1);
+    ReplicaRegistry registry = chainRegistry();
+    registry.verify();
+    recorder.take();
+    store.failNext(Call.FIND, 1, Fault.REJECT);
+    assertThrows(ReplicaStoreException.class, () -> registry.start("r1"));
+    assertEquals(List.of("StartMark r1:ok", "StartLook r1:fail", "StartLook r1:failed"), recorder.take());
+    assertEquals(ReplicaState.STOPPED, registry.get("r1").orElseThrow().state());
+  }
 }

@@ -638,7 +638,8 @@ public final class RegistryModel {
         // not settled
       }
       if (taken) {
-        throw new ReplicaStoreException(name, "finishRebuild: the head's name is taken; nothing changed", last);
+        put(r, r.snapshots(), "finishRebuild outcome unknown: the head's name is taken");
+        throw new ReplicaOutcomeUnknownException(name, "finishRebuild gave up: the head's name is taken", unknown);
       }
     }
     put(r, r.snapshots(), "finishRebuild outcome unknown");
