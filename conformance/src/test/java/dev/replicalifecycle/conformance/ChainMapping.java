@@ -77,9 +77,9 @@ enum ChainMapping {
     return Arrays.stream(values()).filter(m -> m.name().equals(action)).findFirst();
   }
 
-  /** The Java steps of this action in {@code variant}'s registry ("V0" or "V4"). */
-  List<SpecAction> steps(String variant) {
-    return variant.equals("V0") ? v0 : v4;
+  /** The Java steps of this action in {@code variant}'s registry (V0..V3: {@code HistoricalRegistry}). */
+  List<SpecAction> steps(dev.replicalifecycle.registry.variants.Variant variant) {
+    return variant == dev.replicalifecycle.registry.variants.Variant.V4 ? v4 : v0;
   }
 
   /** Whether Java's first step's {@code java} outcome is the spec's {@code spec} outcome. */
@@ -95,7 +95,7 @@ enum ChainMapping {
   /** The mapping as a markdown table. */
   static String markdown() {
     StringBuilder sb = new StringBuilder();
-    sb.append("| spec action (`ReplicaChains`) | process | starts | Java V4 steps | Java V0 steps | what |\n");
+    sb.append("| spec action (`ReplicaChains`) | process | starts | Java V4 steps | Java V0..V3 steps | what |\n");
     sb.append("|---|---|---|---|---|---|\n");
     for (ChainMapping m : values()) {
       sb.append("| `").append(m.name()).append("` | ").append(m.process).append(" | ")

@@ -122,7 +122,6 @@ final class ChainReplay implements AutoCloseable {
   String apply(SpecStep s) {
     ChainMapping m = ChainMapping.of(s.action())
         .orElseThrow(() -> new Divergence("no mapping for the spec action " + s.action()));
-    String vName = variant == Variant.V4 ? "V4" : variant.name();
     if (m.process.equals("env")) {
       return environment(s);
     }
@@ -136,10 +135,10 @@ final class ChainReplay implements AutoCloseable {
     if (m.starts != null) {
       start(proc, m, s);
     }
-    List<SpecAction> steps = m.steps(vName);
+    List<SpecAction> steps = m.steps(variant);
     if (steps.isEmpty()) {
       throw new Divergence(s + ": " + label() + " has no Java step for " + m + " (not modelled in Java "
-          + vName + ")");
+          + variant.name() + ")");
     }
     String label = actor.get(proc);
     if (label == null || !sched.alive(label)) {

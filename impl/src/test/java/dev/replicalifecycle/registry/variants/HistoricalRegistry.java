@@ -699,6 +699,20 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
     return obj;
   }
 
+  /**
+   * Begins the mark step {@code mark} of operation {@code op} and looks its object up; with none
+   * the step ends "refused" and the operation fails. Otherwise the caller ends the step.
+   */
+  private ReplicaObject marking(SpecAction mark, String name, String op) {
+    before(mark, name);
+    ReplicaObject obj = map.get(name);
+    if (obj == null) {
+      after(mark, name, "refused");
+      throw new dev.replicalifecycle.registry.ReplicaStateException(name, op + ": no replica " + name);
+    }
+    return obj;
+  }
+
   private static Replica with(Replica v, ReplicaState state, String uuid, String reason, List<String> chain) {
     return new Replica(v.name(), state, uuid, v.sizeBytes(), reason, chain);
   }
@@ -714,12 +728,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   public Replica snapshot(String name, String snapshotName) {
     ReplicaNames.validate(name);
     ReplicaNames.validateSnapshot(name, snapshotName);
-    before(SpecAction.SnapMark, name);
-    ReplicaObject obj = map.get(name);
-    if (obj == null) {
-      after(SpecAction.SnapMark, name, "refused");
-      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "snapshot: no replica " + name);
-    }
+    ReplicaObject obj = marking(SpecAction.SnapMark, name, "snapshot");
     obj.r.lock();
     try {
       Replica v = obj.view;
@@ -759,12 +768,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   public Replica deleteSnapshot(String name, String snapshotName) {
     ReplicaNames.validate(name);
     ReplicaNames.validateSnapshot(name, snapshotName);
-    before(SpecAction.SnapDelMark, name);
-    ReplicaObject obj = map.get(name);
-    if (obj == null) {
-      after(SpecAction.SnapDelMark, name, "refused");
-      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "deleteSnapshot: no replica " + name);
-    }
+    ReplicaObject obj = marking(SpecAction.SnapDelMark, name, "deleteSnapshot");
     obj.r.lock();
     try {
       Replica v = obj.view;
@@ -807,12 +811,7 @@ final class HistoricalRegistry implements ReplicaRegistry, Introspectable {
   @Override
   public Replica start(String name) {
     ReplicaNames.validate(name);
-    before(SpecAction.StartMark, name);
-    ReplicaObject obj = map.get(name);
-    if (obj == null) {
-      after(SpecAction.StartMark, name, "refused");
-      throw new dev.replicalifecycle.registry.ReplicaStateException(name, "start: no replica " + name);
-    }
+    ReplicaObject obj = marking(SpecAction.StartMark, name, "start");
     obj.r.lock();
     try {
       Replica v = obj.view;
